@@ -1,0 +1,113 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { type GatewayConfig, isConfigured } from "./config/config.js";
+import { buildServer } from "./http/server.js";
+import { KeyCache } from "./keys/key-cache.js";
+import { createLogger } from "./logging.js";
+import { createAdapters } from "./providers/registry.js";
+import { UpstreamHttp } from "./providers/upstream-http.js";
+import { openStore } from "./store/open-store.js";
+import type { Store } from "./store/types.js";
+import { UsageWriter } from "./usage/usage-writer.js";
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly keys: KeyCache;
+  readonly usage: UsageWriter;
+  readonly config: GatewayConfig;
+  readonly log: Logger;
+  /** Listens on the configured host and port; resolves with the URL actually bound (port 0 → real port). */
+  listen(): Promise<string>;
+  /** Graceful stop: refuse new requests, let in-flight ones finish within the grace period, flush, close. */
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  log?: Logger;
+}
+
+/** Wires the store, key cache, usage writer, provider adapters and HTTP server together. */
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const keys = new KeyCache(store, {
+    pollIntervalMs: config.keyPollIntervalMs,
+    negativeTtlMs: 2_000,
+    maxNegativeEntries: 10_000,
+    onPollError: (err) =>
+      log.warn({ err: (err as Error).message }, "key refresh failed; serving cached keys"),
+  });
+  await keys.start();
+  const usage = new UsageWriter(store, {
+    batchSize: 200,
+    flushIntervalMs: 250,
+    maxQueued: 100_000,
+    onError: (err, n) =>
+      log.error({ err: (err as Error).message, events: n }, "usage write failed; will retry"),
+  });
+  const http = new UpstreamHttp();
+  const inflight = new Set<AbortController>();
+  let closing = false;
+  const app = buildServer({
+    config,
+    store,
+    keys,
+    log,
+    usage,
+    adapters: createAdapters(http),
+    inflight,
+    isClosing: () => closing,
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    closing = true;
+    // Past the grace period, cut what is still running: abort upstream calls and close sockets.
+    const grace = setTimeout(() => {
+      log.warn({ inflight: inflight.size }, "grace period over; closing remaining connections");
+      for (const c of inflight) c.abort();
+      app.server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    // Connections that finish their last response while we drain should not linger as keep-alive.
+    const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(grace);
+      clearInterval(idleSweep);
+      keys.stop();
+      await usage.flush().catch((err) => log.error({ err: (err as Error).message }, "usage flush failed"));
+      await http.close().catch(() => {});
+      await store.close();
+    }
+  };
+
+  return {
+    app,
+    store,
+    keys,
+    usage,
+    config,
+    log,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === "object" && address ? address.port : config.port;
+      const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+      return `http://${host}:${port}`;
+    },
+    stop() {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}
+
+/** Names of the variables that would configure a provider, for the "no credentials" warning. */
+export function unconfiguredHint(config: GatewayConfig): string | undefined {
+  const configured = [...config.providers.values()].filter((p) => p.requiresKey && isConfigured(p));
+  if (configured.length > 0) return undefined;
+  const vars = [...config.providers.values()].filter((p) => p.requiresKey).map((p) => p.apiKeyEnv);
+  return `No provider has credentials, so only keyless local providers (ollama) can answer. Set one of: ${vars.join(", ")}.`;
+}

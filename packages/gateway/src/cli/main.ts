@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { ConfigError } from "../config/config.js";
+import { GatewayError } from "../errors/catalog.js";
+import { type CliIo, UsageError } from "./args.js";
+import { keys } from "./keys.js";
+import { serve } from "./serve.js";
+
+const HELP = `Usage: meshapi <command> [options]
+
+MeshAPI: one OpenAI-compatible endpoint in front of many LLM providers.
+
+Commands:
+  serve     start the gateway
+  keys      create, list, revoke, suspend and activate API keys
+
+Run "meshapi <command> --help" for a command's options.`;
+
+const COMMANDS: Readonly<Record<string, (args: string[], io: CliIo) => Promise<number>>> = { serve, keys };
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    io.out(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) throw new UsageError(`unknown command "${command}" (try: meshapi --help)`);
+    return await run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`meshapi: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof ConfigError || err instanceof GatewayError) {
+      io.err(`meshapi: ${err.message}`);
+      return 1;
+    }
+    io.err(`meshapi: ${(err as Error).message ?? String(err)}`);
+    return 1;
+  }
+}
+
+const io: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`meshapi: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

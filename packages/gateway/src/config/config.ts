@@ -1,0 +1,245 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { QUIRKS, type VendorQuirks } from "../providers/quirks.js";
+import { BUILTIN_PRICES, type ModelPrice, type PriceCatalog } from "./prices.js";
+import { BUILTIN_VENDORS } from "./vendors.js";
+
+export interface TimeoutConfig {
+  /** TCP + TLS connect. */
+  connectMs: number;
+  /** From sending the request to the upstream's response headers (for non-streaming: the whole generation). */
+  firstByteMs: number;
+  /** Longest silence allowed between two body chunks of a response. */
+  idleMs: number;
+}
+
+export type WireFormat = "openai" | "anthropic" | "gemini";
+
+export interface ProviderConfig {
+  name: string;
+  format: WireFormat;
+  baseUrl: string;
+  apiKey: string | undefined;
+  /** The variable that holds the key, named in error messages when it is missing. */
+  apiKeyEnv: string;
+  baseUrlEnv: string;
+  requiresKey: boolean;
+  headers: Readonly<Record<string, string>>;
+  models: readonly string[];
+  timeouts: TimeoutConfig;
+  quirks: VendorQuirks;
+}
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminToken: string | undefined;
+  logLevel: string;
+  defaultModel: string;
+  bodyLimitBytes: number;
+  shutdownGraceMs: number;
+  keyPollIntervalMs: number;
+  providers: ReadonlyMap<string, ProviderConfig>;
+  prices: PriceCatalog;
+}
+
+export const DEFAULTS = {
+  host: "127.0.0.1",
+  port: 8787,
+  dataDir: ".meshapi",
+  logLevel: "info",
+  defaultModel: "openai/gpt-4o",
+  bodyLimitBytes: 20 * 1024 * 1024,
+  shutdownGraceMs: 10_000,
+  keyPollIntervalMs: 1_000,
+  timeouts: { connectMs: 10_000, firstByteMs: 120_000, idleMs: 60_000 } satisfies TimeoutConfig,
+} as const;
+
+const positiveInt = z.number().int().positive();
+const timeoutsSchema = z.strictObject({
+  connectMs: positiveInt.optional(),
+  firstByteMs: positiveInt.optional(),
+  idleMs: positiveInt.optional(),
+});
+const priceSchema = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cachedInput: z.number().nonnegative().optional(),
+});
+const providerNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "lowercase letters, digits, - and _");
+
+/** The optional JSON config file (`--config`). Unknown keys are errors: a typo must not pass silently. */
+export const configFileSchema = z.strictObject({
+  defaultModel: z.string().includes("/").optional(),
+  bodyLimitBytes: positiveInt.optional(),
+  shutdownGraceMs: z.number().int().nonnegative().optional(),
+  timeouts: timeoutsSchema.optional(),
+  providers: z
+    .record(
+      providerNameSchema,
+      z.strictObject({
+        format: z.enum(["openai", "anthropic", "gemini"]).optional(),
+        baseUrl: z.url().optional(),
+        apiKeyEnv: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/)
+          .optional(),
+        requiresKey: z.boolean().optional(),
+        headers: z.record(z.string(), z.string()).optional(),
+        models: z.array(z.string().min(1)).optional(),
+        timeouts: timeoutsSchema.optional(),
+      }),
+    )
+    .optional(),
+  prices: z.record(z.string().includes("/"), priceSchema).optional(),
+});
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+export interface ConfigInputs {
+  env: NodeJS.ProcessEnv;
+  /** Path of the JSON config file, if any. */
+  configPath?: string | undefined;
+  /** Command-line values; they win over env and file. */
+  overrides?: Partial<Pick<GatewayConfig, "host" | "port" | "dataDir">>;
+}
+
+/** Thrown for a config the gateway cannot start with; the CLI prints the message and exits 1. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export function loadConfig(inputs: ConfigInputs): GatewayConfig {
+  const file = inputs.configPath ? readConfigFile(inputs.configPath) : {};
+  const env = inputs.env;
+  const globalTimeouts: TimeoutConfig = {
+    connectMs:
+      envInt(env, "MESHAPI_UPSTREAM_CONNECT_TIMEOUT_MS") ??
+      file.timeouts?.connectMs ??
+      DEFAULTS.timeouts.connectMs,
+    firstByteMs:
+      envInt(env, "MESHAPI_UPSTREAM_FIRST_BYTE_TIMEOUT_MS") ??
+      file.timeouts?.firstByteMs ??
+      DEFAULTS.timeouts.firstByteMs,
+    idleMs:
+      envInt(env, "MESHAPI_UPSTREAM_IDLE_TIMEOUT_MS") ?? file.timeouts?.idleMs ?? DEFAULTS.timeouts.idleMs,
+  };
+  const prices = new Map<string, ModelPrice>(Object.entries(BUILTIN_PRICES));
+  for (const [model, price] of Object.entries(file.prices ?? {})) prices.set(model, price);
+
+  return {
+    host: inputs.overrides?.host ?? env.MESHAPI_HOST ?? DEFAULTS.host,
+    port: inputs.overrides?.port ?? envInt(env, "MESHAPI_PORT") ?? DEFAULTS.port,
+    dataDir: inputs.overrides?.dataDir ?? env.MESHAPI_DATA_DIR ?? DEFAULTS.dataDir,
+    databaseUrl: env.MESHAPI_DATABASE_URL || undefined,
+    adminToken: env.MESHAPI_ADMIN_TOKEN || undefined,
+    logLevel: env.MESHAPI_LOG_LEVEL ?? DEFAULTS.logLevel,
+    defaultModel: env.MESHAPI_DEFAULT_MODEL ?? file.defaultModel ?? DEFAULTS.defaultModel,
+    bodyLimitBytes: envInt(env, "MESHAPI_BODY_LIMIT_BYTES") ?? file.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
+    shutdownGraceMs:
+      envInt(env, "MESHAPI_SHUTDOWN_GRACE_MS") ?? file.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
+    keyPollIntervalMs: envInt(env, "MESHAPI_KEY_POLL_INTERVAL_MS") ?? DEFAULTS.keyPollIntervalMs,
+    providers: buildProviders(env, file, globalTimeouts),
+    prices,
+  };
+}
+
+/** Built-in providers first, then the file's entries, which override a built-in of the same name. */
+function buildProviders(
+  env: NodeJS.ProcessEnv,
+  file: ConfigFile,
+  timeouts: TimeoutConfig,
+): Map<string, ProviderConfig> {
+  const providers = new Map<string, ProviderConfig>();
+  const add = (p: Omit<ProviderConfig, "apiKey" | "baseUrl"> & { defaultBaseUrl: string }) => {
+    const { defaultBaseUrl, ...rest } = p;
+    providers.set(p.name, {
+      ...rest,
+      apiKey: env[p.apiKeyEnv] || undefined,
+      baseUrl: stripSlash(env[p.baseUrlEnv] || defaultBaseUrl),
+    });
+  };
+  for (const v of BUILTIN_VENDORS) {
+    add({
+      name: v.name,
+      format: "openai",
+      defaultBaseUrl: v.defaultBaseUrl,
+      apiKeyEnv: `${v.envPrefix}_API_KEY`,
+      baseUrlEnv: `${v.envPrefix}_BASE_URL`,
+      requiresKey: v.requiresKey,
+      headers: {},
+      models: v.models,
+      timeouts,
+      quirks: QUIRKS[v.name] ?? {},
+    });
+  }
+  for (const [name, entry] of Object.entries(file.providers ?? {})) {
+    const builtin = providers.get(name);
+    const envPrefix = name.toUpperCase().replace(/-/g, "_");
+    if (!builtin && !entry.baseUrl) {
+      throw new ConfigError(`config: provider "${name}" is not built in, so it needs a "baseUrl"`);
+    }
+    const apiKeyEnv = entry.apiKeyEnv ?? builtin?.apiKeyEnv ?? `${envPrefix}_API_KEY`;
+    const baseUrlEnv = builtin?.baseUrlEnv ?? `${envPrefix}_BASE_URL`;
+    providers.set(name, {
+      name,
+      format: entry.format ?? builtin?.format ?? "openai",
+      apiKeyEnv,
+      baseUrlEnv,
+      apiKey: env[apiKeyEnv] || undefined,
+      // An explicit baseUrl in the file wins over the built-in default but not over the env variable.
+      baseUrl: stripSlash(env[baseUrlEnv] || entry.baseUrl || builtin?.baseUrl || ""),
+      requiresKey: entry.requiresKey ?? builtin?.requiresKey ?? Boolean(entry.apiKeyEnv),
+      headers: { ...builtin?.headers, ...entry.headers },
+      models: entry.models ?? builtin?.models ?? [],
+      timeouts: { ...(builtin?.timeouts ?? timeouts), ...entry.timeouts },
+      quirks: builtin?.quirks ?? { streamOptions: true },
+    });
+  }
+  return providers;
+}
+
+/** A provider can be called when it has a key or needs none. */
+export function isConfigured(p: ProviderConfig): boolean {
+  return !p.requiresKey || p.apiKey !== undefined;
+}
+
+function readConfigFile(path: string): ConfigFile {
+  let raw: string;
+  try {
+    raw = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`config: cannot read ${path}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new ConfigError(`config: ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = configFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
+    throw new ConfigError(`config: ${path} is invalid: ${first}`);
+  }
+  return parsed.data;
+}
+
+function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}

@@ -1,0 +1,102 @@
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from "fastify";
+import type { Logger } from "pino";
+import type { GatewayConfig } from "../config/config.js";
+import { GatewayError, toEnvelope } from "../errors/catalog.js";
+import type { KeyCache } from "../keys/key-cache.js";
+import { authenticate } from "../pipeline/authenticate.js";
+import type { ChatDeps } from "../pipeline/chat.js";
+import type { ApiKeyRecord, Store } from "../store/types.js";
+import { normalizeError } from "./error-handler.js";
+import { newRequestId, safeClientRequestId } from "./request-id.js";
+import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
+import { registerChatRoutes } from "./routes/chat.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerModelRoutes } from "./routes/models.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Set by the auth hook on `/v1/*` routes. */
+    apiKey: ApiKeyRecord | null;
+    startedAt: number;
+  }
+}
+
+export interface ServerDeps extends ChatDeps {
+  config: GatewayConfig;
+  store: Store;
+  keys: KeyCache;
+  log: Logger;
+  /** True once shutdown began: new requests get 503. */
+  isClosing: () => boolean;
+  /** Controllers of in-flight upstream calls, aborted when the grace period runs out. */
+  inflight: Set<AbortController>;
+}
+
+export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
+  return reply.code(error.status).type("application/json").send(toEnvelope(error, reply.request.id));
+}
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // One line per request comes from our onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: newRequestId,
+    requestIdHeader: false,
+    return503OnClosing: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorateRequest("apiKey", null);
+  app.decorateRequest("startedAt", 0);
+
+  app.addHook("onRequest", async (req, reply) => {
+    req.startedAt = performance.now();
+    reply.header("x-request-id", req.id);
+    if (deps.isClosing()) {
+      reply.header("connection", "close");
+      return sendError(reply, new GatewayError("service_unavailable", "The gateway is shutting down."));
+    }
+    // Authenticate before the body is read, so unauthenticated clients cannot make us parse 20 MB.
+    if (req.url.startsWith("/v1/")) req.apiKey = await authenticate(req.headers, deps.keys);
+  });
+
+  app.addHook("onResponse", async (req, reply) => {
+    deps.log.info(
+      {
+        requestId: req.id,
+        clientRequestId: safeClientRequestId(req.headers["x-request-id"]),
+        method: req.method,
+        url: req.url,
+        status: reply.statusCode,
+        ms: Math.round(performance.now() - req.startedAt),
+        keyId: req.apiKey?.id,
+      },
+      "request",
+    );
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { error, bug } = normalizeError(err);
+    if (bug) deps.log.error({ err, requestId: req.id }, "unhandled error");
+    return sendError(reply, error);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    return sendError(
+      reply,
+      new GatewayError("not_found", `No route for ${req.method} ${req.url.split("?")[0]}.`),
+    );
+  });
+
+  registerHealthRoutes(app, deps);
+  registerChatRoutes(app, deps);
+  registerModelRoutes(app, deps);
+  registerAdminKeyRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,53 @@
+import type { ServerResponse } from "node:http";
+import type { ErrorEnvelope } from "../errors/catalog.js";
+import type { EventSink } from "../pipeline/stream-relay.js";
+
+/**
+ * Server-sent events on a raw Node response. Each event is written as it comes (Node's sockets have
+ * Nagle off), so nothing batches events; headers are written only when the upstream has answered.
+ */
+export class SseWriter implements EventSink {
+  private opened = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  /** False once the client has gone away; writes after that are dropped. */
+  get writable(): boolean {
+    return !this.res.destroyed && !this.res.writableEnded;
+  }
+
+  open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.res.writeHead(200, {
+      ...this.headers,
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      // Stops nginx-style proxies from buffering the stream.
+      "x-accel-buffering": "no",
+    });
+  }
+
+  send(json: string): void {
+    if (this.writable) this.res.write(`data: ${json}\n\n`);
+  }
+
+  /** An in-band error after the stream started: the status is already 200, so the error is an event. */
+  fail(envelope: ErrorEnvelope): void {
+    this.send(JSON.stringify(envelope));
+    this.done();
+  }
+
+  done(): void {
+    if (!this.writable) return;
+    this.res.end("data: [DONE]\n\n");
+  }
+}

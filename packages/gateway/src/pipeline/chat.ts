@@ -1,0 +1,262 @@
+import type { Logger } from "pino";
+import type { GatewayConfig } from "../config/config.js";
+import { GatewayError, toEnvelope } from "../errors/catalog.js";
+import type { SseWriter } from "../http/sse.js";
+import type { ChatCompletion } from "../providers/openai-types.js";
+import type { AdapterRegistry } from "../providers/registry.js";
+import type { ProviderAdapter, UpstreamCall } from "../providers/types.js";
+import { isAbort } from "../providers/upstream-http.js";
+import { isRetryableUpstreamError } from "../providers/upstream-status.js";
+import type { ApiKeyRecord, UsageEvent } from "../store/types.js";
+import type { UsageWriter } from "../usage/usage-writer.js";
+import { type ChatRequest, MESHAPI_EXTENSIONS } from "./chat-request.js";
+import { type RouteTarget, resolveRoutes } from "./resolve-route.js";
+import { relayStream } from "./stream-relay.js";
+import { EMPTY_USAGE, estimateUsage, priceUsage, type UsageSummary } from "./usage-math.js";
+import { validateChatRequest } from "./validate.js";
+
+export interface ChatDeps {
+  config: GatewayConfig;
+  adapters: AdapterRegistry;
+  usage: UsageWriter;
+  log: Logger;
+}
+
+/** One chat request as the HTTP layer hands it over, already authenticated. */
+export interface ChatExchange {
+  requestId: string;
+  key: ApiKeyRecord;
+  body: unknown;
+  /** Aborted when the client disconnects; cancels the upstream call. */
+  signal: AbortSignal;
+  /** `performance.now()` when the request arrived. */
+  startedAt: number;
+  /** The SSE writer for this response; opened only once the upstream has answered. */
+  sse: () => SseWriter;
+}
+
+export type ChatResult = { kind: "json"; body: ChatCompletion } | { kind: "streamed" } | { kind: "aborted" };
+
+/** Reserved names for `transforms`; none is implemented yet, so any name is refused rather than ignored. */
+const KNOWN_TRANSFORMS: readonly string[] = [];
+
+/**
+ * The chat completion pipeline, top to bottom: validate → render template → resolve routes → call the
+ * provider (falling back along `models`) → respond (JSON or SSE) → account. Authentication happened in
+ * the HTTP layer; rate limits and spend reservations slot in between routing and the call.
+ */
+export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<ChatResult> {
+  const acct = new Accounting(ex);
+  try {
+    const request = validateChatRequest(ex.body);
+    acct.describe(request);
+    checkTransforms(request);
+    const rendered = renderTemplate(request);
+    const targets = resolveRoutes(deps.config, rendered.model, rendered.models);
+    const upstreamRequest = withoutExtensions(rendered);
+    const result = rendered.stream
+      ? await streamChat(deps, ex, acct, targets, upstreamRequest)
+      : await completeChat(deps, ex, acct, targets, upstreamRequest);
+    return result;
+  } catch (err) {
+    if (ex.signal.aborted || isAbort(err)) {
+      acct.end(499, "client_closed");
+      return { kind: "aborted" };
+    }
+    acct.end(
+      err instanceof GatewayError ? err.status : 500,
+      err instanceof GatewayError ? err.code : "internal_error",
+    );
+    throw err;
+  } finally {
+    deps.usage.record(acct.event());
+  }
+}
+
+async function completeChat(
+  deps: ChatDeps,
+  ex: ChatExchange,
+  acct: Accounting,
+  targets: RouteTarget[],
+  request: ChatRequest,
+): Promise<ChatResult> {
+  const { target, value: completion } = await firstAnswer(deps, ex, acct, targets, request, (adapter, call) =>
+    adapter.complete(call),
+  );
+  completion.model = target.publicModel;
+  const usage = completion.usage ?? (await estimateUsage(request, completionText(completion)));
+  completion.usage = usage;
+  acct.succeed(priceUsage(usage, target.price));
+  return { kind: "json", body: completion };
+}
+
+async function streamChat(
+  deps: ChatDeps,
+  ex: ChatExchange,
+  acct: Accounting,
+  targets: RouteTarget[],
+  request: ChatRequest,
+): Promise<ChatResult> {
+  const { target, value: chunks } = await firstAnswer(deps, ex, acct, targets, request, (adapter, call) =>
+    adapter.stream(call),
+  );
+  const sse = ex.sse();
+  sse.open();
+  try {
+    const summary = await relayStream(chunks, sse, {
+      request,
+      publicModel: target.publicModel,
+      price: target.price,
+      onFirstChunk: () => acct.firstToken(),
+    });
+    sse.done();
+    acct.succeed(summary);
+    return { kind: "streamed" };
+  } catch (err) {
+    chunks.cancel();
+    if (ex.signal.aborted || isAbort(err)) throw err;
+    const failure =
+      err instanceof GatewayError
+        ? err
+        : new GatewayError("internal_error", "The stream failed.", { cause: err });
+    if (!(err instanceof GatewayError))
+      deps.log.error({ err, requestId: ex.requestId }, "stream relay failed");
+    sse.fail(toEnvelope(failure, ex.requestId));
+    acct.end(200, failure.code);
+    return { kind: "streamed" };
+  }
+}
+
+/** Calls the targets in order until one answers; only upstream failures that another route may fix move on. */
+async function firstAnswer<T>(
+  deps: ChatDeps,
+  ex: ChatExchange,
+  acct: Accounting,
+  targets: RouteTarget[],
+  request: ChatRequest,
+  attempt: (adapter: ProviderAdapter, call: UpstreamCall) => Promise<T>,
+): Promise<{ target: RouteTarget; value: T }> {
+  for (let i = 0; ; i++) {
+    const target = targets[i] as RouteTarget;
+    acct.route(target);
+    const adapter = deps.adapters[target.provider.format];
+    if (!adapter) {
+      throw new GatewayError(
+        "model_not_found",
+        `Provider "${target.provider.name}" has no adapter for its format.`,
+      );
+    }
+    const call: UpstreamCall = {
+      provider: target.provider,
+      upstreamModel: target.upstreamModel,
+      request,
+      signal: ex.signal,
+      requestId: ex.requestId,
+    };
+    try {
+      return { target, value: await attempt(adapter, call) };
+    } catch (err) {
+      if (ex.signal.aborted || i === targets.length - 1 || !isRetryableUpstreamError(err)) throw err;
+      deps.log.warn(
+        { requestId: ex.requestId, model: target.publicModel, err: (err as Error).message },
+        "falling back to the next model",
+      );
+    }
+  }
+}
+
+function checkTransforms(request: ChatRequest): void {
+  const unknown = (request.transforms ?? []).filter((t) => !KNOWN_TRANSFORMS.includes(t));
+  if (unknown.length === 0) return;
+  throw new GatewayError("validation_error", `Unknown transforms: ${unknown.join(", ")}.`, {
+    param: "transforms",
+    details: unknown.map((t) => ({
+      type: "unknown_transform",
+      loc: ["body", "transforms", (request.transforms ?? []).indexOf(t)],
+      msg: `"${t}" is not a transform this gateway offers`,
+    })),
+  });
+}
+
+/** Prompt templates are stored per owner; until a template exists, naming one is a 404 rather than ignored. */
+function renderTemplate(request: ChatRequest): ChatRequest {
+  if (request.template !== undefined) {
+    throw new GatewayError("not_found", `Template "${request.template}" does not exist.`, {
+      param: "template",
+    });
+  }
+  return request;
+}
+
+function withoutExtensions(request: ChatRequest): ChatRequest {
+  const copy: Record<string, unknown> = { ...request };
+  for (const field of MESHAPI_EXTENSIONS) delete copy[field];
+  return copy as ChatRequest;
+}
+
+function completionText(completion: ChatCompletion): string {
+  return completion.choices
+    .map(
+      (c) =>
+        (c.message?.content ?? "") + (c.message?.tool_calls ?? []).map((t) => t.function.arguments).join(""),
+    )
+    .join("");
+}
+
+/** Collects what the usage event of this request will say. */
+class Accounting {
+  private request: ChatRequest | undefined;
+  private target: RouteTarget | undefined;
+  private usage: UsageSummary = EMPTY_USAGE;
+  private status = 200;
+  private errorCode: string | null = null;
+  private ttftMs: number | null = null;
+
+  constructor(private readonly ex: ChatExchange) {}
+
+  describe(request: ChatRequest): void {
+    this.request = request;
+  }
+
+  route(target: RouteTarget): void {
+    this.target = target;
+  }
+
+  firstToken(): void {
+    this.ttftMs = performance.now() - this.ex.startedAt;
+  }
+
+  succeed(usage: UsageSummary): void {
+    this.usage = usage;
+    this.status = 200;
+  }
+
+  end(status: number, errorCode: string): void {
+    this.status = status;
+    this.errorCode = errorCode;
+  }
+
+  event(): UsageEvent {
+    const r = this.request;
+    return {
+      requestId: this.ex.requestId,
+      keyId: this.ex.key.id,
+      provider: this.target?.provider.name ?? null,
+      model: this.target?.publicModel ?? r?.model ?? null,
+      sessionId: r?.session_id ?? null,
+      user: r?.user ?? null,
+      stream: r?.stream === true,
+      promptTokens: this.usage.promptTokens,
+      completionTokens: this.usage.completionTokens,
+      cachedTokens: this.usage.cachedTokens,
+      reasoningTokens: this.usage.reasoningTokens,
+      costUsd: this.usage.costUsd,
+      estimated: this.usage.estimated,
+      latencyMs: performance.now() - this.ex.startedAt,
+      ttftMs: this.ttftMs,
+      status: this.status,
+      errorCode: this.errorCode,
+      createdAt: Date.now(),
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { type GatewayConfig, isConfigured, type ProviderConfig } from "../config/config.js";
+import type { ModelPrice } from "../config/prices.js";
+import { GatewayError } from "../errors/catalog.js";
+
+/** Where one candidate model of a request goes. */
+export interface RouteTarget {
+  /** What the client asked for and sees echoed back: `provider/model`. */
+  publicModel: string;
+  provider: ProviderConfig;
+  upstreamModel: string;
+  price: ModelPrice | undefined;
+}
+
+/** The request's model (or the default) followed by its `models` fallbacks, without repeats. */
+export function resolveRoutes(
+  config: GatewayConfig,
+  model: string | undefined,
+  fallbacks: readonly string[] = [],
+): RouteTarget[] {
+  const names = [...new Set([model ?? config.defaultModel, ...fallbacks])];
+  return names.map((name) => resolveTarget(config, name));
+}
+
+export function resolveTarget(config: GatewayConfig, publicModel: string): RouteTarget {
+  const slash = publicModel.indexOf("/");
+  const providerName = slash > 0 ? publicModel.slice(0, slash) : "";
+  const upstreamModel = publicModel.slice(slash + 1);
+  const provider = config.providers.get(providerName);
+  if (!provider || !upstreamModel) {
+    const known = [...config.providers.keys()].join(", ");
+    throw new GatewayError(
+      "model_not_found",
+      `Unknown model "${publicModel}": use provider/model with one of these providers: ${known}.`,
+      { param: "model" },
+    );
+  }
+  if (!isConfigured(provider)) {
+    throw new GatewayError(
+      "model_not_found",
+      `Provider "${provider.name}" is not configured: set ${provider.apiKeyEnv} (and optionally ${provider.baseUrlEnv}) where the gateway runs.`,
+      { param: "model" },
+    );
+  }
+  return { publicModel, provider, upstreamModel, price: config.prices.get(publicModel) };
+}

@@ -1,0 +1,80 @@
+import { computeCost, type ModelPrice } from "../config/prices.js";
+import type { Usage } from "../providers/openai-types.js";
+import type { ChatRequest } from "./chat-request.js";
+
+export interface UsageSummary {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  costUsd: number | null;
+  estimated: boolean;
+}
+
+export const EMPTY_USAGE: UsageSummary = {
+  promptTokens: 0,
+  completionTokens: 0,
+  cachedTokens: 0,
+  reasoningTokens: 0,
+  costUsd: null,
+  estimated: false,
+};
+
+/** Adds `cost` (when the price is known) to an upstream usage object and summarises it for accounting. */
+export function priceUsage(usage: Usage, price: ModelPrice | undefined): UsageSummary {
+  const counts = {
+    promptTokens: nonNegative(usage.prompt_tokens),
+    completionTokens: nonNegative(usage.completion_tokens),
+    cachedTokens: nonNegative(usage.prompt_tokens_details?.cached_tokens),
+  };
+  const costUsd = price ? computeCost(price, counts) : null;
+  if (costUsd !== null) usage.cost = costUsd;
+  return {
+    ...counts,
+    reasoningTokens: nonNegative(usage.completion_tokens_details?.reasoning_tokens),
+    costUsd,
+    estimated: usage.estimated === true,
+  };
+}
+
+type Tokenizer = (text: string) => number;
+let tokenizer: Promise<Tokenizer> | undefined;
+
+/** Loaded on first use: most upstreams report usage, so most processes never pay for the encoder. */
+function loadTokenizer(): Promise<Tokenizer> {
+  tokenizer ??= import("gpt-tokenizer").then((m) => (text: string) => m.countTokens(text));
+  return tokenizer;
+}
+
+/** Gateway-side usage for an upstream that reported none; marked `estimated`. */
+export async function estimateUsage(request: ChatRequest, completionText: string): Promise<Usage> {
+  const count = await loadTokenizer();
+  let prompt = 3;
+  for (const message of request.messages) {
+    // ~4 tokens of framing per message, as OpenAI's own counting guide describes.
+    prompt += 4 + count(messageText(message));
+  }
+  const completion = completionText ? count(completionText) : 0;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    estimated: true,
+  };
+}
+
+function messageText(message: ChatRequest["messages"][number]): string {
+  const parts: string[] = [];
+  const content = (message as { content?: unknown }).content;
+  if (typeof content === "string") parts.push(content);
+  else if (Array.isArray(content)) {
+    for (const part of content) if (part && typeof part.text === "string") parts.push(part.text);
+  }
+  const calls = (message as { tool_calls?: { function: { name: string; arguments: string } }[] }).tool_calls;
+  for (const call of calls ?? []) parts.push(call.function.name, call.function.arguments);
+  return parts.join("\n");
+}
+
+function nonNegative(n: unknown): number {
+  return typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0;
+}

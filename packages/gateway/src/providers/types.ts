@@ -1,0 +1,30 @@
+import type { ProviderConfig } from "../config/config.js";
+import type { ChatRequest } from "../pipeline/chat-request.js";
+import type { ChatCompletion, ChatCompletionChunk } from "./openai-types.js";
+
+/** Everything an adapter needs for one upstream call. */
+export interface UpstreamCall {
+  provider: ProviderConfig;
+  /** The model id as the vendor knows it (the part after `provider/`). */
+  upstreamModel: string;
+  /** The validated request with MeshAPI's extensions already removed. */
+  request: ChatRequest;
+  signal: AbortSignal;
+  requestId: string;
+}
+
+/** An upstream stream that has answered 2xx; iterating yields OpenAI-format chunks. */
+export interface ChunkStream extends AsyncIterable<ChatCompletionChunk> {
+  /** Releases the upstream connection early (client went away, or the gateway stops reading). */
+  cancel(): void;
+}
+
+/**
+ * One adapter per wire format. Both methods throw `GatewayError` for failures before the response
+ * started (so the pipeline can fall back or answer with a status); `stream` resolves once the upstream
+ * answered, and its iterator throws `GatewayError` for failures mid-stream.
+ */
+export interface ProviderAdapter {
+  complete(call: UpstreamCall): Promise<ChatCompletion>;
+  stream(call: UpstreamCall): Promise<ChunkStream>;
+}

@@ -1,0 +1,163 @@
+import { type Kysely, type Selectable, sql } from "kysely";
+import { type Dialect, migrateToLatest } from "./migrations.js";
+import type { Database } from "./schema.js";
+import type { ApiKeyPatch, ApiKeyRecord, KeyStatus, NewApiKey, Store, UsageEvent } from "./types.js";
+
+/** PostgreSQL returns bigint columns as strings; SQLite as numbers. */
+const toMs = (v: number | string): number => (typeof v === "number" ? v : Number(v));
+
+function toKey(row: Selectable<Database["api_keys"]>): ApiKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    keyHash: row.key_hash,
+    displayPrefix: row.display_prefix,
+    status: row.status as KeyStatus,
+    createdAt: toMs(row.created_at),
+    updatedAt: toMs(row.updated_at),
+    deletedAt: row.deleted_at === null ? null : toMs(row.deleted_at),
+  };
+}
+
+/**
+ * The one query code path for both dialects. Each write stamps `updated_at` from this process's clock;
+ * other instances find changes by polling `updated_at` with an overlap window (see KeyCache).
+ */
+export class KyselyStore implements Store {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+  ) {}
+
+  async migrate(): Promise<void> {
+    await migrateToLatest(this.db as unknown as Kysely<unknown>, this.dialect);
+  }
+
+  async createKey(input: NewApiKey): Promise<ApiKeyRecord> {
+    const now = Date.now();
+    const row = {
+      id: input.id,
+      name: input.name,
+      key_hash: input.keyHash,
+      display_prefix: input.displayPrefix,
+      status: "active",
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    };
+    await this.db.insertInto("api_keys").values(row).execute();
+    return toKey(row);
+  }
+
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("deleted_at", "is", null)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    return rows.map(toKey);
+  }
+
+  async getKey(id: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", id)
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
+    return row && toKey(row);
+  }
+
+  async findKeyByHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("key_hash", "=", hash)
+      .executeTakeFirst();
+    return row && toKey(row);
+  }
+
+  async keysChangedSince(sinceMs: number): Promise<ApiKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("updated_at", ">=", sinceMs)
+      .execute();
+    return rows.map(toKey);
+  }
+
+  async updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined> {
+    const values: Partial<Database["api_keys"]> = { updated_at: Date.now() };
+    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.status !== undefined) values.status = patch.status;
+    await this.db
+      .updateTable("api_keys")
+      .set(values)
+      .where("id", "=", id)
+      .where("deleted_at", "is", null)
+      .execute();
+    return this.getKey(id);
+  }
+
+  async deleteKey(id: string): Promise<boolean> {
+    const now = Date.now();
+    const result = await this.db
+      .updateTable("api_keys")
+      .set({ deleted_at: now, updated_at: now, status: "revoked" })
+      .where("id", "=", id)
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async insertUsageEvents(events: readonly UsageEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((e) => ({
+      request_id: e.requestId,
+      key_id: e.keyId,
+      provider: e.provider,
+      model: e.model,
+      session_id: e.sessionId,
+      end_user: e.user,
+      stream: e.stream ? 1 : 0,
+      prompt_tokens: e.promptTokens,
+      completion_tokens: e.completionTokens,
+      cached_tokens: e.cachedTokens,
+      reasoning_tokens: e.reasoningTokens,
+      cost_usd: e.costUsd,
+      estimated: e.estimated ? 1 : 0,
+      latency_ms: Math.round(e.latencyMs),
+      ttft_ms: e.ttftMs === null ? null : Math.round(e.ttftMs),
+      status: e.status,
+      error_code: e.errorCode,
+      created_at: e.createdAt,
+    }));
+    // One transaction per batch: SQLite commits once, PostgreSQL sees one round trip per chunk.
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += 500) {
+        await trx
+          .insertInto("usage_events")
+          .values(rows.slice(i, i + 500))
+          .execute();
+      }
+    });
+  }
+
+  async countUsageEvents(): Promise<number> {
+    const row = await this.db
+      .selectFrom("usage_events")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,82 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+
+/**
+ * Versioned migrations, one definition for both dialects. Append new entries; never edit a published
+ * one. Names sort lexically, which is the order Kysely applies them in.
+ */
+export type Dialect = "sqlite" | "postgres";
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    "0001_keys_and_usage": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("api_keys")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("key_hash", "text", (c) => c.notNull().unique())
+          .addColumn("display_prefix", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addColumn("deleted_at", "bigint")
+          .execute();
+        await db.schema.createIndex("api_keys_updated_at").on("api_keys").column("updated_at").execute();
+
+        await db.schema
+          .createTable("usage_events")
+          .addColumn("id", dialect === "postgres" ? "bigint" : "integer", (c) =>
+            dialect === "postgres"
+              ? c.primaryKey().generatedByDefaultAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn("request_id", "text", (c) => c.notNull())
+          .addColumn("key_id", "text", (c) => c.notNull())
+          .addColumn("provider", "text")
+          .addColumn("model", "text")
+          .addColumn("session_id", "text")
+          .addColumn("end_user", "text")
+          .addColumn("stream", "integer", (c) => c.notNull())
+          .addColumn("prompt_tokens", "integer", (c) => c.notNull())
+          .addColumn("completion_tokens", "integer", (c) => c.notNull())
+          .addColumn("cached_tokens", "integer", (c) => c.notNull())
+          .addColumn("reasoning_tokens", "integer", (c) => c.notNull())
+          .addColumn("cost_usd", "double precision")
+          .addColumn("estimated", "integer", (c) => c.notNull())
+          .addColumn("latency_ms", "integer", (c) => c.notNull())
+          .addColumn("ttft_ms", "integer")
+          .addColumn("status", "integer", (c) => c.notNull())
+          .addColumn("error_code", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("usage_events_key_time")
+          .on("usage_events")
+          .columns(["key_id", "created_at"])
+          .execute();
+        await db.schema.createIndex("usage_events_time").on("usage_events").column("created_at").execute();
+      },
+    },
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}
+
+/** Used by readiness checks: one trivial round trip. */
+export async function pingDatabase(db: Kysely<unknown>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,58 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { KyselyStore } from "./kysely-store.js";
+import type { Database } from "./schema.js";
+import type { Store } from "./types.js";
+
+export interface StoreLocation {
+  /** `postgres://…` selects PostgreSQL; otherwise the embedded SQLite file in `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+}
+
+export const SQLITE_FILE_NAME = "meshapi.sqlite";
+
+export function describeStore(loc: StoreLocation): string {
+  if (loc.databaseUrl) return `PostgreSQL (${redactUrl(loc.databaseUrl)})`;
+  return `SQLite (${join(resolve(loc.dataDir), SQLITE_FILE_NAME)})`;
+}
+
+/** Opens the store and brings its schema up to date. */
+export async function openStore(loc: StoreLocation): Promise<Store> {
+  const store = loc.databaseUrl ? openPostgres(loc.databaseUrl) : openSqlite(loc.dataDir);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+  return store;
+}
+
+function openSqlite(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const database = new BetterSqlite3(join(dataDir, SQLITE_FILE_NAME));
+  // WAL lets the CLI write while a server reads; busy_timeout makes the two wait instead of failing.
+  database.pragma("journal_mode = WAL");
+  database.pragma("busy_timeout = 5000");
+  database.pragma("synchronous = NORMAL");
+  return new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), "sqlite");
+}
+
+function openPostgres(url: string): Store {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), "postgres");
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "invalid URL";
+  }
+}

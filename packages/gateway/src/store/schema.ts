@@ -1,0 +1,36 @@
+import type { Generated } from "kysely";
+
+/** Table shapes as Kysely sees them. Times are Unix milliseconds in a 64-bit integer column. */
+export interface Database {
+  api_keys: {
+    id: string;
+    name: string;
+    key_hash: string;
+    display_prefix: string;
+    status: string;
+    created_at: number | string;
+    updated_at: number | string;
+    deleted_at: number | string | null;
+  };
+  usage_events: {
+    id: Generated<number>;
+    request_id: string;
+    key_id: string;
+    provider: string | null;
+    model: string | null;
+    session_id: string | null;
+    end_user: string | null;
+    stream: number;
+    prompt_tokens: number;
+    completion_tokens: number;
+    cached_tokens: number;
+    reasoning_tokens: number;
+    cost_usd: number | null;
+    estimated: number;
+    latency_ms: number;
+    ttft_ms: number | null;
+    status: number;
+    error_code: string | null;
+    created_at: number | string;
+  };
+}
