@@ -1,1 +1,16 @@
-export {};
+/**
+ * @meshapi/testkit — provider simulators (OpenAI, Anthropic, Gemini wire formats) with fault
+ * injection, and the full test stack (simulator + built gateway). See README.md.
+ */
+export { DIRECTIVE_KEYS, type Directives, parseDirectives } from "./directives.js";
+export { CAPITAL_ANSWER, CAPITAL_QUESTION } from "./scenario.js";
+export { startSimulator } from "./server.js";
+export {
+  gatewayCliPath,
+  isGatewayBuilt,
+  STACK_PROVIDER_KEYS,
+  type Stack,
+  type StackOptions,
+  startStack,
+} from "./stack.js";
+export type { RecordedRequest, Simulator, SimulatorApiKeys, SimulatorOptions } from "./types.js";

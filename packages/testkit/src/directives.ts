@@ -1,0 +1,146 @@
+/**
+ * Fault-injection directives: `[[sim:key=value,flag,...]]` anywhere in the last user message.
+ * They are stripped from the text before the simulator echoes it, so a test can steer the
+ * simulator through any client (official SDKs, the gateway) without custom headers.
+ */
+
+export interface Directives {
+  /** Answer with this HTTP status and the vendor's error body. */
+  status?: number;
+  /** `Retry-After` seconds sent with the error status (alone it implies status 429). */
+  retryAfter?: number;
+  /** Wait before sending response headers. */
+  delayMs?: number;
+  /** Wait between stream events. */
+  chunkDelayMs?: number;
+  /** Stream: destroy the socket after N events (never a clean end). */
+  cutAfter?: number;
+  /** Stream: send `data: {not json` after N events. */
+  malformedAfter?: number;
+  /** Never answer; wait for the client to go away. */
+  hang: boolean;
+  /** Stream: stop sending after N events but keep the connection open. */
+  hangAfter?: number;
+  /** Reply is `w1 w2 … wN`. */
+  words?: number;
+  /** Omit usage everywhere. */
+  noUsage: boolean;
+  /** N parallel tool calls. */
+  parallel?: number;
+  /** OpenAI streams: usage on the finish_reason chunk (Fireworks style). */
+  usageOnFinish: boolean;
+  /** Stream: an in-band error event after N events (-1 = after the first content event). */
+  streamError?: number;
+}
+
+export type DirectiveParse =
+  | { ok: true; text: string; directives: Directives }
+  | { ok: false; message: string };
+
+/** Shared and frozen: the hot path without directives allocates nothing. */
+export const NO_DIRECTIVES: Readonly<Directives> = Object.freeze({
+  hang: false,
+  noUsage: false,
+  usageOnFinish: false,
+});
+
+const MARKER = "[[sim:";
+// Leading whitespace goes with the directive so "a [[sim:x]] b" echoes as "a b".
+const DIRECTIVE_RE = /\s*\[\[sim:([^\]]*)\]\]/g;
+
+type NumericKey =
+  | "status"
+  | "retryAfter"
+  | "delayMs"
+  | "chunkDelayMs"
+  | "cutAfter"
+  | "malformedAfter"
+  | "hangAfter"
+  | "words"
+  | "parallel";
+type FlagKey = "hang" | "noUsage" | "usageOnFinish";
+
+const NUMERIC: Record<string, NumericKey> = {
+  status: "status",
+  retry_after: "retryAfter",
+  delay_ms: "delayMs",
+  chunk_delay_ms: "chunkDelayMs",
+  cut_after: "cutAfter",
+  malformed_after: "malformedAfter",
+  hang_after: "hangAfter",
+  words: "words",
+  parallel: "parallel",
+};
+const FLAGS: Record<string, FlagKey> = {
+  hang: "hang",
+  no_usage: "noUsage",
+  usage_on_finish: "usageOnFinish",
+};
+
+/** Every directive key the simulator understands, for docs and error messages. */
+export const DIRECTIVE_KEYS: readonly string[] = [
+  ...Object.keys(NUMERIC),
+  ...Object.keys(FLAGS),
+  "stream_error",
+];
+
+/**
+ * Removes every `[[sim:...]]` block from `text` and returns the merged directives. Unknown keys
+ * and bad values are errors (surfaced to the client as a 400) so a typo never passes silently.
+ *
+ * @example parseDirectives("[[sim:status=429,retry_after=2]] hi") // → text "hi", status 429
+ */
+export function parseDirectives(text: string): DirectiveParse {
+  if (!text.includes(MARKER)) return { ok: true, text, directives: NO_DIRECTIVES };
+  const directives: Directives = { hang: false, noUsage: false, usageOnFinish: false };
+  let error: string | null = null;
+  const cleaned = text.replace(DIRECTIVE_RE, (_match, body: string) => {
+    for (const item of body.split(",")) {
+      const entry = item.trim();
+      if (entry === "") continue;
+      const problem = applyEntry(directives, entry);
+      if (problem !== null && error === null) error = problem;
+    }
+    return "";
+  });
+  if (error !== null) return { ok: false, message: error };
+  if (directives.retryAfter !== undefined && directives.status === undefined) directives.status = 429;
+  return { ok: true, text: cleaned.trim(), directives };
+}
+
+function applyEntry(directives: Directives, entry: string): string | null {
+  const eq = entry.indexOf("=");
+  const key = (eq === -1 ? entry : entry.slice(0, eq)).trim();
+  const raw = eq === -1 ? null : entry.slice(eq + 1).trim();
+  const flag = FLAGS[key];
+  if (flag !== undefined) {
+    if (raw !== null) return `simulator directive "${key}" takes no value`;
+    directives[flag] = true;
+    return null;
+  }
+  if (key === "stream_error") {
+    if (raw === null) {
+      directives.streamError = -1;
+      return null;
+    }
+    const n = parseCount(raw);
+    if (n === null) return `simulator directive "stream_error" needs a non-negative integer, got "${raw}"`;
+    directives.streamError = n;
+    return null;
+  }
+  const numeric = NUMERIC[key];
+  if (numeric === undefined) {
+    return `unknown simulator directive "${key}" (known: ${DIRECTIVE_KEYS.join(", ")})`;
+  }
+  const n = raw === null ? null : parseCount(raw);
+  if (n === null) return `simulator directive "${key}" needs a non-negative integer, got "${raw ?? ""}"`;
+  if (key === "status" && (n < 100 || n > 599))
+    return `simulator directive "status" must be 100-599, got ${n}`;
+  directives[numeric] = n;
+  return null;
+}
+
+function parseCount(raw: string): number | null {
+  if (!/^\d{1,9}$/.test(raw)) return null;
+  return Number(raw);
+}

@@ -1,0 +1,26 @@
+/**
+ * The directives that act before a response starts (delay, hang, forced status), shared by
+ * every wire format; each format passes its own error writer.
+ */
+import type { Directives } from "./directives.js";
+import type { Exchange } from "./exchange.js";
+
+/** Writes a vendor-shaped error response. `retryAfter` is in seconds. */
+export type ErrorWriter = (ex: Exchange, status: number, message: string, retryAfter?: number) => void;
+
+/**
+ * Applies `delay_ms`, `hang` and `status`. Resolves to true when the handler should go on and
+ * produce a normal answer, false when the exchange is already settled (or the client left).
+ */
+export async function preflight(ex: Exchange, d: Directives, writeError: ErrorWriter): Promise<boolean> {
+  if (d.delayMs !== undefined && d.delayMs > 0 && !(await ex.sleep(d.delayMs))) return false;
+  if (d.hang) {
+    await ex.whenGone();
+    return false;
+  }
+  if (d.status !== undefined && d.status >= 400) {
+    writeError(ex, d.status, `Simulated error (status ${d.status})`, d.retryAfter);
+    return false;
+  }
+  return !ex.gone;
+}
