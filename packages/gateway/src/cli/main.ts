@@ -2,8 +2,6 @@
 import { ConfigError } from "../config/config.js";
 import { GatewayError } from "../errors/catalog.js";
 import { type CliIo, UsageError } from "./args.js";
-import { keys } from "./keys.js";
-import { serve } from "./serve.js";
 
 const HELP = `Usage: meshapi <command> [options]
 
@@ -15,7 +13,13 @@ Commands:
 
 Run "meshapi <command> --help" for a command's options.`;
 
-const COMMANDS: Readonly<Record<string, (args: string[], io: CliIo) => Promise<number>>> = { serve, keys };
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+/** Loaded on demand: `keys list` should not pay for importing the HTTP server. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  serve: async () => (await import("./serve.js")).serve,
+  keys: async () => (await import("./keys.js")).keys,
+};
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -23,10 +27,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.out(HELP);
     return command === undefined ? 2 : 0;
   }
-  const run = COMMANDS[command];
+  const load = COMMANDS[command];
   try {
-    if (!run) throw new UsageError(`unknown command "${command}" (try: meshapi --help)`);
-    return await run(rest, io);
+    if (!load) throw new UsageError(`unknown command "${command}" (try: meshapi --help)`);
+    return await (await load())(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`meshapi: ${err.message}`);
