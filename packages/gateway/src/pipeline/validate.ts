@@ -11,9 +11,48 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetai
   }));
 }
 
+/** Deeper JSON than this is refused: nothing legitimate needs it, and re-serialising it could blow the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The top-level field holding a value nested deeper than `max`, or undefined. Iterative, so the check
+ * itself cannot overflow, and it allocates one small record per container, not per path.
+ */
+export function findTooDeep(body: Record<string, unknown>, max: number): string | undefined {
+  const stack: { value: unknown; depth: number; field: string }[] = Object.entries(body).map(
+    ([field, value]) => ({
+      value,
+      depth: 1,
+      field,
+    }),
+  );
+  while (stack.length > 0) {
+    const { value, depth, field } = stack.pop() as { value: unknown; depth: number; field: string };
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= max) return field;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (child !== null && typeof child === "object") stack.push({ value: child, depth: depth + 1, field });
+    }
+  }
+  return undefined;
+}
+
 export function validateChatRequest(body: unknown): ChatRequest {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new GatewayError("invalid_request", "The request body must be a JSON object.");
+  }
+  const deep = findTooDeep(body as Record<string, unknown>, MAX_JSON_DEPTH);
+  if (deep !== undefined) {
+    throw new GatewayError(
+      "validation_error",
+      `The request is nested deeper than ${MAX_JSON_DEPTH} levels.`,
+      {
+        param: deep,
+        details: [
+          { type: "too_deep", loc: ["body", deep], msg: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+        ],
+      },
+    );
   }
   const result = chatRequestSchema.safeParse(body);
   if (!result.success) {
