@@ -107,8 +107,8 @@ describe("error classes", () => {
     expect(foreign instanceof MeshAPIApiError).toBe(true);
     expect(foreign instanceof MeshAPIAbortError).toBe(false);
     expect(new Error("plain") instanceof MeshAPIApiError).toBe(false);
-    expect(null instanceof MeshAPIApiError).toBe(false);
-    expect("string" instanceof MeshAPIApiError).toBe(false);
+    expect((null as unknown) instanceof MeshAPIApiError).toBe(false);
+    expect(("string" as unknown) instanceof MeshAPIApiError).toBe(false);
   });
 
   it("connection errors explain the underlying cause", () => {
