@@ -24,3 +24,22 @@ export async function preflight(ex: Exchange, d: Directives, writeError: ErrorWr
   }
   return !ex.gone;
 }
+
+/**
+ * Sends a complete (non-streaming) 200 body, honouring `malformed_after` (an invalid JSON body)
+ * and `cut_after` (the full length promised, half delivered, then the socket destroyed).
+ */
+export function sendBody(ex: Exchange, headers: Record<string, string>, text: string, d: Directives): void {
+  if (d.malformedAfter !== undefined) {
+    ex.writeHead(200, { ...headers, "content-type": "application/json" });
+    ex.end("{not json");
+    return;
+  }
+  ex.writeHead(200, {
+    ...headers,
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+  });
+  if (d.cutAfter !== undefined) ex.cut(text.slice(0, Math.floor(text.length / 2)));
+  else ex.end(text);
+}

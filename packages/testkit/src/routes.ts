@@ -1,5 +1,7 @@
 /** Routes for the non-OpenAI wire formats (Anthropic, Gemini). */
+import { handleMessages } from "./anthropic/handler.js";
 import type { Exchange } from "./exchange.js";
+import { handleGemini } from "./gemini/handler.js";
 
 /** The key each wire format expects; undefined = any non-empty key. */
 export interface ResolvedKeys {
@@ -8,7 +10,25 @@ export interface ResolvedKeys {
   gemini: string | undefined;
 }
 
+const GEMINI_PREFIXES = ["/v1beta/models/", "/v1/models/"];
+
 /** Handles the request when it belongs to a non-OpenAI format; resolves to false otherwise. */
-export async function routeVendor(_ex: Exchange, _method: string, _keys: ResolvedKeys): Promise<boolean> {
+export async function routeVendor(ex: Exchange, method: string, keys: ResolvedKeys): Promise<boolean> {
+  if (method !== "POST") return false;
+  const path = ex.path;
+  if (path === "/v1/messages") {
+    await handleMessages(ex, keys.anthropic);
+    return true;
+  }
+  for (const prefix of GEMINI_PREFIXES) {
+    if (!path.startsWith(prefix)) continue;
+    const rest = decodeURIComponent(path.slice(prefix.length));
+    const colon = rest.lastIndexOf(":");
+    if (colon === -1) return false;
+    const action = rest.slice(colon + 1);
+    if (action !== "generateContent" && action !== "streamGenerateContent") return false;
+    await handleGemini(ex, rest.slice(0, colon), action, keys.gemini);
+    return true;
+  }
   return false;
 }

@@ -80,3 +80,10 @@ async function act(ex: Exchange, action: Action, script: StreamScript): Promise<
       return;
   }
 }
+
+/** Splits a JSON string into 2–3 fragments, as the real API streams arguments. */
+export function splitArguments(json: string): string[] {
+  if (json.length < 6) return [json.slice(0, 1), json.slice(1)];
+  const third = Math.ceil(json.length / 3);
+  return [json.slice(0, third), json.slice(third, 2 * third), json.slice(2 * third)];
+}

@@ -1,7 +1,7 @@
 /** Route handlers for the OpenAI wire format: `POST /v1/chat/completions`, `GET /v1/models[/{id}]`. */
 import { parseDirectives } from "../directives.js";
 import type { Exchange } from "../exchange.js";
-import { preflight } from "../faults.js";
+import { preflight, sendBody } from "../faults.js";
 import { newId } from "../ids.js";
 import { planReply } from "../scenario.js";
 import { playStream } from "../stream.js";
@@ -71,28 +71,12 @@ export async function handleChatCompletions(ex: Exchange, expectedKey: string | 
   const reply = planReply(request.conversation, directives.text, d);
   const requestId = `req_${newId("")}`;
   if (!request.stream) {
-    if (d.malformedAfter !== undefined) {
-      ex.writeHead(200, { "content-type": "application/json", "x-request-id": requestId });
-      ex.end("{not json");
-      return;
-    }
-    const text = JSON.stringify(chatCompletion(request.model, reply, !d.noUsage));
-    if (d.cutAfter !== undefined) {
-      // Promise the whole body, deliver half: the client sees a truncated response.
-      ex.writeHead(200, {
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(text),
-        "x-request-id": requestId,
-      });
-      ex.cut(text.slice(0, Math.floor(text.length / 2)));
-      return;
-    }
-    ex.writeHead(200, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(text),
-      "x-request-id": requestId,
-    });
-    ex.end(text);
+    sendBody(
+      ex,
+      { "x-request-id": requestId },
+      JSON.stringify(chatCompletion(request.model, reply, !d.noUsage)),
+      d,
+    );
     return;
   }
   const script = openaiStreamScript(request.model, reply, {

@@ -4,7 +4,7 @@
  */
 import { newId } from "../ids.js";
 import type { Reply } from "../scenario.js";
-import type { StreamScript } from "../stream.js";
+import { type StreamScript, splitArguments } from "../stream.js";
 import { finishReason, openaiUsage, SYSTEM_FINGERPRINT, wireToolCalls } from "./response.js";
 
 export interface OpenAIStreamOptions {
@@ -71,11 +71,4 @@ export function openaiStreamScript(model: string, reply: Reply, opts: OpenAIStre
     if (usage !== null && opts.includeUsage) events.push(`${head}],"usage":${usage}}\n\n`);
   }
   return { events, done: DONE, malformed: MALFORMED, error: STREAM_ERROR, defaultErrorAt: 2 };
-}
-
-/** Splits a JSON string into 2–3 fragments, as the real API streams arguments. */
-export function splitArguments(json: string): string[] {
-  if (json.length < 6) return [json.slice(0, 1), json.slice(1)];
-  const third = Math.ceil(json.length / 3);
-  return [json.slice(0, third), json.slice(third, 2 * third), json.slice(2 * third)];
 }
