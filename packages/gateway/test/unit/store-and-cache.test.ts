@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { KeyCache } from "../../src/keys/key-cache.js";
+import { KeyService } from "../../src/keys/key-service.js";
+import { openStore } from "../../src/store/open-store.js";
+import type { Store, UsageEvent } from "../../src/store/types.js";
+import { UsageWriter } from "../../src/usage/usage-writer.js";
+
+const event = (i: number): UsageEvent => ({
+  requestId: `req_${i}`,
+  keyId: "key_1",
+  provider: "openai",
+  model: "openai/gpt-4o",
+  sessionId: null,
+  user: null,
+  stream: false,
+  promptTokens: 1,
+  completionTokens: 1,
+  cachedTokens: 0,
+  reasoningTokens: 0,
+  costUsd: 0.001,
+  estimated: false,
+  latencyMs: 5,
+  ttftMs: null,
+  status: 200,
+  errorCode: null,
+  createdAt: Date.now(),
+});
+
+let dir: string;
+let store: Store;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "meshapi-store-"));
+  store = await openStore({ dataDir: dir });
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("SQLite store", () => {
+  it("migrates idempotently and round-trips keys", async () => {
+    await store.migrate();
+    const keys = new KeyService(store);
+    const { record, key } = await keys.create("a");
+    expect(key).toMatch(/^rsk_/);
+    expect((await store.getKey(record.id))?.name).toBe("a");
+    await keys.remove(record.id);
+    expect(await store.getKey(record.id)).toBeUndefined();
+    expect((await store.keysChangedSince(0)).find((k) => k.id === record.id)?.deletedAt).not.toBeNull();
+  });
+});
+
+describe("KeyCache", () => {
+  it("sees changes made through another store handle (another process) on the next poll", async () => {
+    const other = await openStore({ dataDir: dir });
+    const cache = new KeyCache(store, {
+      pollIntervalMs: 60_000,
+      negativeTtlMs: 60_000,
+      maxNegativeEntries: 10,
+    });
+    try {
+      const { record, key } = await new KeyService(other).create("x");
+      await cache.start();
+      expect((await cache.lookup(key))?.status).toBe("active");
+      await other.updateKey(record.id, { status: "suspended" });
+      expect((await cache.lookup(key))?.status).toBe("active"); // cached until the poll
+      await cache.poll();
+      expect((await cache.lookup(key))?.status).toBe("suspended");
+      await other.deleteKey(record.id);
+      await cache.poll();
+      expect(await cache.lookup(key)).toBeUndefined();
+    } finally {
+      cache.stop();
+      await other.close();
+    }
+  });
+
+  it("refuses unknown keys (remembered as misses) and finds keys created after start", async () => {
+    const cache = new KeyCache(store, {
+      pollIntervalMs: 60_000,
+      negativeTtlMs: 60_000,
+      maxNegativeEntries: 2,
+    });
+    await cache.start();
+    const keys = new KeyService(store);
+    const { key } = await keys.create("late");
+    expect(await cache.lookup("rsk_01JAAAAAAAAAAAAAAAAAAAAAAA")).toBeUndefined();
+    expect((await cache.lookup(key))?.name).toBe("late");
+    cache.stop();
+  });
+});
+
+describe("UsageWriter", () => {
+  it("batches off the request path and flush drains everything", async () => {
+    const writer = new UsageWriter(store, {
+      batchSize: 50,
+      flushIntervalMs: 10_000,
+      maxQueued: 10_000,
+      onError: () => {},
+    });
+    for (let i = 0; i < 120; i++) writer.record(event(i));
+    await writer.flush();
+    expect(await store.countUsageEvents()).toBe(120);
+    expect(writer.pending).toBe(0);
+  });
+
+  it("keeps a failed batch and writes it once the store recovers", async () => {
+    let failures = 1;
+    const flaky: Store = Object.create(store, {
+      insertUsageEvents: {
+        value: (events: UsageEvent[]) =>
+          failures-- > 0 ? Promise.reject(new Error("disk full")) : store.insertUsageEvents(events),
+      },
+    });
+    const errors: unknown[] = [];
+    const writer = new UsageWriter(flaky, {
+      batchSize: 10,
+      flushIntervalMs: 10_000,
+      maxQueued: 1000,
+      onError: (e) => errors.push(e),
+    });
+    for (let i = 0; i < 10; i++) writer.record(event(i));
+    await writer.flush();
+    expect(errors).toHaveLength(1);
+    expect(await store.countUsageEvents()).toBe(10);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { GatewayError } from "../../src/errors/catalog.js";
+import type { ChatRequest } from "../../src/pipeline/chat-request.js";
+import { relayStream } from "../../src/pipeline/stream-relay.js";
+import type { ChatCompletionChunk } from "../../src/providers/openai-types.js";
+import type { ChunkStream } from "../../src/providers/types.js";
+
+const chunk = (
+  choices: ChatCompletionChunk["choices"],
+  usage?: ChatCompletionChunk["usage"],
+): ChatCompletionChunk => ({
+  id: "c1",
+  object: "chat.completion.chunk",
+  created: 1,
+  model: "upstream-model",
+  choices,
+  ...(usage === undefined ? {} : { usage }),
+});
+const delta = (content: string, index = 0) => ({ index, delta: { content }, finish_reason: null });
+const finish = (index = 0) => ({ index, delta: {}, finish_reason: "stop" });
+const usage = { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 };
+
+function streamOf(chunks: ChatCompletionChunk[]): ChunkStream {
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* chunks;
+    },
+    cancel() {},
+  };
+}
+
+async function relay(chunks: ChatCompletionChunk[], includeUsage: boolean) {
+  const sent: ChatCompletionChunk[] = [];
+  const request = {
+    messages: [{ role: "user", content: "hello" }],
+    stream: true,
+    ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
+  } as ChatRequest;
+  const summary = await relayStream(
+    streamOf(chunks),
+    { send: (json) => sent.push(JSON.parse(json)) },
+    {
+      request,
+      publicModel: "p/m",
+      price: { input: 1, output: 2 },
+      onFirstChunk: () => {},
+    },
+  );
+  return { sent, summary };
+}
+
+describe("relayStream", () => {
+  it("rewrites model on every chunk and carries usage + cost on the finish chunk", async () => {
+    const { sent, summary } = await relay([chunk([delta("a")]), chunk([finish()]), chunk([], usage)], false);
+    expect(sent.map((c) => c.model)).toEqual(["p/m", "p/m"]);
+    expect(sent[1]?.usage).toEqual({ ...usage, cost: (10 * 1 + 4 * 2) / 1e6 });
+    expect(sent[0]).not.toHaveProperty("usage");
+    expect(summary).toMatchObject({ promptTokens: 10, completionTokens: 4, estimated: false });
+  });
+
+  it("with n > 1 only the last finish chunk carries usage, and every finish chunk is sent", async () => {
+    const { sent } = await relay(
+      [chunk([delta("a", 0), delta("b", 1)]), chunk([finish(0)]), chunk([finish(1)]), chunk([], usage)],
+      false,
+    );
+    expect(sent).toHaveLength(3);
+    expect(sent[1]?.choices[0]?.index).toBe(0);
+    expect(sent[1]).not.toHaveProperty("usage");
+    expect(sent[2]?.choices[0]?.index).toBe(1);
+    expect(sent[2]?.usage?.total_tokens).toBe(14);
+  });
+
+  it("with include_usage, earlier chunks carry usage: null and a choices:[] tail reports usage", async () => {
+    const { sent } = await relay([chunk([delta("a")]), chunk([finish()], usage)], true);
+    expect(sent.map((c) => c.usage ?? null)).toEqual([null, null, { ...usage, cost: 18e-6 }]);
+    expect(sent[2]?.choices).toEqual([]);
+    expect(sent[2]?.id).toBe("c1");
+  });
+
+  it("a stream that ends without a finish_reason is a failure, not a success", async () => {
+    await expect(relay([chunk([delta("a")])], false)).rejects.toBeInstanceOf(GatewayError);
+  });
+
+  it("estimates usage when none came", async () => {
+    const { sent, summary } = await relay([chunk([delta("hello world")]), chunk([finish()])], false);
+    expect(summary.estimated).toBe(true);
+    expect(sent[1]?.usage?.estimated).toBe(true);
+    expect(sent[1]?.usage?.completion_tokens).toBeGreaterThan(0);
+  });
+});
