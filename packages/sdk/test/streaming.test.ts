@@ -1,6 +1,12 @@
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ChatCompletionChunk, MeshAPI, MeshAPIApiError, type Stream } from "../src/index.js";
+import {
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  MeshAPI,
+  MeshAPIApiError,
+  type Stream,
+} from "../src/index.js";
 import {
   chunk,
   errorEnvelope,
@@ -244,6 +250,19 @@ describe("streams", () => {
     expect(error.message).toContain("{not json");
   });
 
+  it("rejects an event larger than 16 MiB as parse_error instead of buffering it", async () => {
+    server = await startServer((_req, res) => {
+      startSSE(res);
+      res.write(sseData(chunk({ content: "ok" })));
+      res.write(`data: ${"x".repeat(17 * 1024 * 1024)}`);
+    });
+    const error = await iterationError(client(server.url).chat.completions.create(params));
+    expect(error.errorCode).toBe("parse_error");
+    expect(error.status).toBe(0);
+    await server.requests[0]?.done;
+    expect(server.requests[0]?.closedEarly).toBe(true);
+  });
+
   it("handles CRLF framing and events split across network writes", async () => {
     server = await startServer(async (_req, res) => {
       startSSE(res);
@@ -376,6 +395,20 @@ describe("stream helpers", () => {
     for await (const c of stream) seen += c.choices[0]?.delta.content ?? "";
     expect(await stream.finalText()).toBe(seen);
     expect((await stream.finalChatCompletion()).usage?.cost).toBe(0.00042);
+  });
+
+  it("finalChatCompletion() during a loop waits for the loop to finish", async () => {
+    server = await startServer((_req, res) => happyStream(res));
+    const stream = client(server.url).chat.completions.create(params);
+    let looped = "";
+    let final: Promise<ChatCompletion> | undefined;
+    for await (const c of stream) {
+      // Asked mid-loop: must not steal chunks from the loop, only wait for it.
+      final ??= stream.finalChatCompletion();
+      looped += c.choices[0]?.delta.content ?? "";
+    }
+    expect(looped).toBe("Hello there friend");
+    expect((await final)?.choices[0]?.message.content).toBe(looped);
   });
 
   it("finalChatCompletion() rejects when the loop broke off early", async () => {
