@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isGatewayBuilt, type Stack, startStack } from "@meshapi/testkit";
 import ts from "typescript";
@@ -20,8 +21,9 @@ if (!gatewayBuilt) {
 }
 
 const EXAMPLES_DIR = join(SDK_DIR, "examples");
-// Inside the package, so `import "meshapi-node-sdk"` resolves to this package by self-reference.
-const OUT_DIR = join(SDK_DIR, ".examples-build");
+// A scratch project outside the repository whose node_modules/meshapi-node-sdk links to this
+// package, so `import "meshapi-node-sdk"` resolves through package.json's exports like a user's would.
+let OUT_DIR = "";
 
 function compileExample(name: string): string {
   const source = readFileSync(join(EXAMPLES_DIR, `${name}.ts`), "utf8");
@@ -37,17 +39,20 @@ describe.skipIf(!gatewayBuilt)("documentation examples against the gateway", () 
   let stack: Stack;
 
   beforeAll(async () => {
-    mkdirSync(OUT_DIR, { recursive: true });
+    OUT_DIR = mkdtempSync(join(tmpdir(), "meshapi-sdk-examples-"));
+    mkdirSync(join(OUT_DIR, "node_modules"));
+    symlinkSync(SDK_DIR, join(OUT_DIR, "node_modules", "meshapi-node-sdk"), "dir");
     [stack] = await Promise.all([startStack(), ensureDist()]);
   }, 60_000);
 
   afterAll(async () => {
     await stack?.stop();
+    if (OUT_DIR) rmSync(OUT_DIR, { recursive: true, force: true });
   });
 
   function runExample(name: string) {
     return runNode([compileExample(name)], {
-      cwd: SDK_DIR,
+      cwd: OUT_DIR,
       env: { MESHAPI_BASE_URL: stack.gatewayUrl, MESHAPI_TOKEN: stack.token },
     });
   }
