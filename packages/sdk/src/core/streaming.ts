@@ -63,7 +63,12 @@ export class Stream<T> implements AsyncIterable<T> {
     );
   }
 
-  /** Cancels the call; a running `for await` throws an error named `AbortError`. */
+  /**
+   * Cancels the call; a running `for await` throws an error named `AbortError`.
+   *
+   * @example
+   * setTimeout(() => stream.abort(), 10_000); // give up on answers slower than 10 s
+   */
   abort(reason?: unknown): void {
     this.controller.abort(reason);
   }
@@ -83,6 +88,10 @@ export class Stream<T> implements AsyncIterable<T> {
    * The complete `ChatCompletion` accumulated from the chunks: text, tool calls, finish reasons,
    * usage and cost. Reads the stream to its end if nobody iterates it; otherwise waits for the
    * running iteration to finish. Rejects with the stream's error if it failed or was closed early.
+   *
+   * @example
+   * const completion = await client.chat.completions.create({ model, messages, tools, stream: true }).finalChatCompletion();
+   * const calls = completion.choices[0]?.message.tool_calls ?? [];
    */
   async finalChatCompletion(this: Stream<ChatCompletionChunk>): Promise<ChatCompletion> {
     if (!this.accumulator)
@@ -96,7 +105,12 @@ export class Stream<T> implements AsyncIterable<T> {
     return this.accumulator.toCompletion();
   }
 
-  /** The first choice's accumulated text ("" when it produced none, e.g. only tool calls). */
+  /**
+   * The first choice's accumulated text ("" when it produced none, e.g. only tool calls).
+   *
+   * @example
+   * const text = await client.chat.completions.create({ model, messages, stream: true }).finalText();
+   */
   async finalText(this: Stream<ChatCompletionChunk>): Promise<string> {
     const completion = await this.finalChatCompletion();
     return completion.choices[0]?.message.content ?? "";
@@ -105,6 +119,10 @@ export class Stream<T> implements AsyncIterable<T> {
   /**
    * The chunks as newline-delimited JSON bytes, e.g. to forward from a server route to a browser.
    * Cancelling the readable stream closes the HTTP connection.
+   *
+   * @example
+   * // In a fetch-style route handler:
+   * return new Response(stream.toReadableStream(), { headers: { "content-type": "application/x-ndjson" } });
    */
   toReadableStream(): ReadableStream<Uint8Array> {
     const iterator = this[Symbol.asyncIterator]();
