@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -152,3 +153,22 @@ def test_transport_failures(exc: httpx.TransportError, during_stream: bool, code
 
     assert isinstance(error, MeshAPIError)
     assert (error.error_code, error.status) == (code, None)
+
+
+def test_errors_survive_pickling() -> None:
+    error = error_from_payload(
+        {"error": {"code": "validation_error", "message": "bad", "details": [{"loc": ["body"]}]}},
+        status=422,
+        request_id="req_p",
+    )
+
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert isinstance(copy, MeshAPIError)
+    assert (str(copy), copy.status, copy.error_code, copy.request_id, copy.details) == (
+        "bad",
+        422,
+        "validation_error",
+        "req_p",
+        [{"loc": ["body"]}],
+    )

@@ -82,8 +82,20 @@ class MeshAPIError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments defeat Exception's default pickling, which replays `args`;
+        # errors must survive multiprocessing and concurrent.futures process pools.
+        return (_restore, (type(self), dict(self.__dict__)))
+
     def __repr__(self) -> str:
         return (
             f"MeshAPIError(error_code={self.error_code!r}, status={self.status!r}, "
             f"message={self.message!r}, request_id={self.request_id!r})"
         )
+
+
+def _restore(cls: type[MeshAPIError], state: dict[str, Any]) -> MeshAPIError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state["message"])
+    error.__dict__.update(state)
+    return error
