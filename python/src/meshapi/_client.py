@@ -102,12 +102,11 @@ class MeshAPI:
             outcome = self._attempt(spec)
             if isinstance(outcome, httpx.Response):
                 return outcome
-            error = outcome
             delay = self._retry_policy.delay_before_retry(
-                error, retries_done, self._config.max_retries
+                outcome, retries_done, self._config.max_retries
             )
             if delay is None:
-                raise error
+                raise outcome
             self._sleep(delay)
             retries_done += 1
 
