@@ -15,6 +15,13 @@ export interface TimeoutConfig {
 
 export type WireFormat = "openai" | "anthropic" | "gemini";
 
+/**
+ * Whether an adapter that must download image URLs itself (Gemini takes only inline data) may do so:
+ * "public" refuses hosts that resolve to loopback, private or link-local addresses (so a client cannot
+ * make the gateway read its own network), "any" allows them, "off" refuses every download.
+ */
+export type RemoteImagePolicy = "public" | "any" | "off";
+
 export interface ProviderConfig {
   name: string;
   format: WireFormat;
@@ -28,6 +35,8 @@ export interface ProviderConfig {
   models: readonly string[];
   timeouts: TimeoutConfig;
   quirks: VendorQuirks;
+  /** From MESHAPI_REMOTE_IMAGES; "public" when absent. */
+  remoteImages?: RemoteImagePolicy;
 }
 
 export interface GatewayConfig {
@@ -67,6 +76,7 @@ const priceSchema = z.strictObject({
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
   cachedInput: z.number().nonnegative().optional(),
+  cacheWrite: z.number().nonnegative().optional(),
 });
 const providerNameSchema = z
   .string()
@@ -154,19 +164,24 @@ function buildProviders(
   timeouts: TimeoutConfig,
 ): Map<string, ProviderConfig> {
   const providers = new Map<string, ProviderConfig>();
-  const add = (p: Omit<ProviderConfig, "apiKey" | "baseUrl"> & { defaultBaseUrl: string }) => {
-    const { defaultBaseUrl, ...rest } = p;
+  const remoteImages = remoteImagePolicy(env);
+  const add = (
+    p: Omit<ProviderConfig, "apiKey" | "baseUrl"> & { defaultBaseUrl: string; apiKeyFallbackEnv?: string },
+  ) => {
+    const { defaultBaseUrl, apiKeyFallbackEnv, ...rest } = p;
     providers.set(p.name, {
       ...rest,
-      apiKey: env[p.apiKeyEnv] || undefined,
+      apiKey: env[p.apiKeyEnv] || (apiKeyFallbackEnv ? env[apiKeyFallbackEnv] : undefined) || undefined,
       baseUrl: stripSlash(env[p.baseUrlEnv] || defaultBaseUrl),
+      remoteImages,
     });
   };
   for (const v of BUILTIN_VENDORS) {
     add({
       name: v.name,
-      format: "openai",
+      format: v.format ?? "openai",
       defaultBaseUrl: v.defaultBaseUrl,
+      ...(v.apiKeyFallbackEnv ? { apiKeyFallbackEnv: v.apiKeyFallbackEnv } : {}),
       apiKeyEnv: `${v.envPrefix}_API_KEY`,
       baseUrlEnv: `${v.envPrefix}_BASE_URL`,
       requiresKey: v.requiresKey,
@@ -189,7 +204,8 @@ function buildProviders(
       format: entry.format ?? builtin?.format ?? "openai",
       apiKeyEnv,
       baseUrlEnv,
-      apiKey: env[apiKeyEnv] || undefined,
+      // A built-in's key (with its fallback variable) stands unless the file names another variable.
+      apiKey: env[apiKeyEnv] || (entry.apiKeyEnv === undefined ? builtin?.apiKey : undefined) || undefined,
       // An explicit baseUrl in the file wins over the built-in default but not over the env variable.
       baseUrl: stripSlash(env[baseUrlEnv] || entry.baseUrl || builtin?.baseUrl || ""),
       requiresKey: entry.requiresKey ?? builtin?.requiresKey ?? Boolean(entry.apiKeyEnv),
@@ -197,6 +213,7 @@ function buildProviders(
       models: entry.models ?? builtin?.models ?? [],
       timeouts: { ...(builtin?.timeouts ?? timeouts), ...entry.timeouts },
       quirks: builtin?.quirks ?? { streamOptions: true },
+      remoteImages,
     });
   }
   return providers;
@@ -229,6 +246,13 @@ function readConfigFile(path: string): ConfigFile {
     throw new ConfigError(`config: ${path} is invalid: ${first}`);
   }
   return parsed.data;
+}
+
+function remoteImagePolicy(env: NodeJS.ProcessEnv): RemoteImagePolicy {
+  const raw = env.MESHAPI_REMOTE_IMAGES;
+  if (raw === undefined || raw === "") return "public";
+  if (raw === "public" || raw === "any" || raw === "off") return raw;
+  throw new ConfigError(`MESHAPI_REMOTE_IMAGES must be "public", "any" or "off", got "${raw}"`);
 }
 
 function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -1,8 +1,20 @@
-/** Built-in OpenAI-compatible vendors. Each reads `<ENV>_API_KEY` and `<ENV>_BASE_URL`. */
+import type { WireFormat } from "./config.js";
+
+/**
+ * Built-in vendors. Each reads `<ENV>_API_KEY` and `<ENV>_BASE_URL`. Most speak the OpenAI format;
+ * Anthropic and Google have native adapters (providers/anthropic, providers/gemini).
+ */
 export interface VendorDefinition {
   name: string;
   envPrefix: string;
-  /** OpenAI-style base URL, including the version path. */
+  /** Wire format of the vendor's API; "openai" when absent. */
+  format?: WireFormat;
+  /** Read when `<ENV>_API_KEY` is unset (Google's SDKs also read GOOGLE_API_KEY). */
+  apiKeyFallbackEnv?: string;
+  /**
+   * Base URL as the vendor's own SDK spells it: OpenAI-style URLs include the version path
+   * (`…/v1`); Anthropic and Gemini take the bare origin.
+   */
   defaultBaseUrl: string;
   /** Local servers need no key. */
   requiresKey: boolean;
@@ -27,6 +39,40 @@ export const BUILTIN_VENDORS: readonly VendorDefinition[] = [
       "gpt-4o-mini",
       "o3",
       "o4-mini",
+    ],
+  },
+  {
+    name: "anthropic",
+    envPrefix: "ANTHROPIC",
+    format: "anthropic",
+    defaultBaseUrl: "https://api.anthropic.com",
+    requiresKey: true,
+    models: [
+      "claude-opus-4-6",
+      "claude-sonnet-4-6",
+      "claude-opus-4-5",
+      "claude-sonnet-4-5",
+      "claude-haiku-4-5",
+      "claude-opus-4-1",
+      "claude-opus-4-0",
+      "claude-sonnet-4-0",
+    ],
+  },
+  {
+    name: "google",
+    envPrefix: "GEMINI",
+    format: "gemini",
+    apiKeyFallbackEnv: "GOOGLE_API_KEY",
+    defaultBaseUrl: "https://generativelanguage.googleapis.com",
+    requiresKey: true,
+    models: [
+      "gemini-3-pro-preview",
+      "gemini-3-flash-preview",
+      "gemini-2.5-pro",
+      "gemini-2.5-flash",
+      "gemini-2.5-flash-lite",
+      "gemini-2.0-flash",
+      "gemini-2.0-flash-lite",
     ],
   },
   {

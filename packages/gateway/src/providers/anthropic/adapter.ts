@@ -1,0 +1,53 @@
+import type { ChatCompletion } from "../openai-types.js";
+import { parseEventData, postTranslated, readJsonObject, translatedStream } from "../translate/upstream.js";
+import type { ChunkStream, ProviderAdapter, UpstreamCall } from "../types.js";
+import type { UpstreamHttp, UpstreamResponse } from "../upstream-http.js";
+import { anthropicStatusError } from "./errors.js";
+import { claudeModel } from "./models.js";
+import { buildAnthropicBody } from "./request.js";
+import { fromAnthropicMessage } from "./response.js";
+import { AnthropicStreamTranslator, translateAnthropicStream } from "./stream.js";
+
+/** The API version the official SDKs send and the docs describe (reference §2). */
+export const ANTHROPIC_VERSION = "2023-06-01";
+
+/** `anthropic/<model>` over the Messages API, translated to and from OpenAI's format. */
+export class AnthropicAdapter implements ProviderAdapter {
+  constructor(private readonly http: UpstreamHttp) {}
+
+  async complete(call: UpstreamCall): Promise<ChatCompletion> {
+    const res = await this.send(call, false);
+    const message = await readJsonObject(res, call);
+    return fromAnthropicMessage(message, call.upstreamModel);
+  }
+
+  async stream(call: UpstreamCall): Promise<ChunkStream> {
+    const res = await this.send(call, true);
+    const translator = new AnthropicStreamTranslator(call.upstreamModel, call.provider.name);
+    return translatedStream(res, call, (events) =>
+      translateAnthropicStream(events, translator, (event) => parseEventData(event, call)),
+    );
+  }
+
+  private send(call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+    const { provider } = call;
+    // Translation errors (422) are thrown here, before any connection is made.
+    const body = buildAnthropicBody(call.request, claudeModel(call.upstreamModel), stream);
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: stream ? "text/event-stream" : "application/json",
+      "anthropic-version": ANTHROPIC_VERSION,
+      "x-request-id": call.requestId,
+      ...provider.headers,
+    };
+    if (provider.apiKey) headers["x-api-key"] = provider.apiKey;
+    return postTranslated(
+      this.http,
+      call,
+      `${provider.baseUrl}/v1/messages`,
+      headers,
+      JSON.stringify(body),
+      (status, resHeaders, text) => anthropicStatusError(provider, status, resHeaders, text),
+    );
+  }
+}

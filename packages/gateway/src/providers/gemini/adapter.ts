@@ -1,0 +1,59 @@
+import type { ChatCompletion } from "../openai-types.js";
+import { parseEventData, postTranslated, readJsonObject, translatedStream } from "../translate/upstream.js";
+import type { ChunkStream, ProviderAdapter, UpstreamCall } from "../types.js";
+import type { UpstreamHttp, UpstreamResponse } from "../upstream-http.js";
+import { geminiStatusError } from "./errors.js";
+import { geminiModelTraits } from "./messages.js";
+import { RemoteImageFetcher } from "./remote-image.js";
+import { buildGeminiBody } from "./request.js";
+import { fromGeminiResponse } from "./response.js";
+import { GeminiStreamTranslator, translateGeminiStream } from "./stream.js";
+
+/** `google/<model>` over the Gemini API (generateContent / streamGenerateContent?alt=sse), translated. */
+export class GeminiAdapter implements ProviderAdapter {
+  constructor(
+    private readonly http: UpstreamHttp,
+    private readonly images = new RemoteImageFetcher(),
+  ) {}
+
+  async complete(call: UpstreamCall): Promise<ChatCompletion> {
+    const res = await this.send(call, false);
+    return fromGeminiResponse(await readJsonObject(res, call), call.upstreamModel);
+  }
+
+  async stream(call: UpstreamCall): Promise<ChunkStream> {
+    const res = await this.send(call, true);
+    const translator = new GeminiStreamTranslator(call.upstreamModel, call.provider.name);
+    return translatedStream(res, call, (events) =>
+      translateGeminiStream(events, translator, (event) => parseEventData(event, call)),
+    );
+  }
+
+  private async send(call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+    const { provider } = call;
+    // The SDK prefixes bare ids with `models/`; accept either spelling from the client.
+    const model = call.upstreamModel.replace(/^models\//, "");
+    const body = await buildGeminiBody(call.request, geminiModelTraits(model), {
+      fetcher: this.images,
+      policy: provider.remoteImages ?? "public",
+      signal: call.signal,
+      baseUrl: provider.baseUrl,
+    });
+    const method = stream ? "streamGenerateContent?alt=sse" : "generateContent";
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: stream ? "text/event-stream" : "application/json",
+      "x-request-id": call.requestId,
+      ...provider.headers,
+    };
+    if (provider.apiKey) headers["x-goog-api-key"] = provider.apiKey;
+    return postTranslated(
+      this.http,
+      call,
+      `${provider.baseUrl}/v1beta/models/${encodeURIComponent(model)}:${method}`,
+      headers,
+      JSON.stringify(body),
+      (status, resHeaders, text) => geminiStatusError(provider, status, resHeaders, text),
+    );
+  }
+}

@@ -1,0 +1,114 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { GatewayError } from "../../errors/catalog.js";
+import type { ChatCompletionChunk } from "../openai-types.js";
+import { type SseEvent, sseEvents } from "../sse-events.js";
+import type { ChunkStream, UpstreamCall } from "../types.js";
+import { toGatewayError, type UpstreamHttp, type UpstreamResponse } from "../upstream-http.js";
+
+/** Maps a vendor's HTTP error response to MeshAPI's envelope. */
+export type StatusErrorMapper = (
+  status: number,
+  headers: IncomingHttpHeaders,
+  bodyText: string,
+) => GatewayError;
+
+/** Turns a vendor's SSE events into OpenAI chunks; returning normally means the vendor ended cleanly. */
+export type StreamTranslator = (events: AsyncIterable<SseEvent>) => AsyncGenerator<ChatCompletionChunk>;
+
+/** POSTs a translated body; a 4xx/5xx becomes the vendor's mapped GatewayError before any byte reaches the client. */
+export async function postTranslated(
+  http: UpstreamHttp,
+  call: UpstreamCall,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  mapStatus: StatusErrorMapper,
+): Promise<UpstreamResponse> {
+  const res = await http.post(call.provider, url, headers, body, call.signal);
+  if (res.statusCode >= 400) {
+    const text = await res.body.text().catch(() => "");
+    throw mapStatus(res.statusCode, res.headers, text);
+  }
+  return res;
+}
+
+/** The JSON object of a non-streaming answer; anything else is a 502 carrying what the vendor sent. */
+export async function readJsonObject(
+  res: UpstreamResponse,
+  call: UpstreamCall,
+): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await res.body.text();
+  } catch (err) {
+    throw toGatewayError(err, call.provider);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+      return parsed as Record<string, unknown>;
+    }
+  } catch {
+    // Reported below with the text itself.
+  }
+  throw new GatewayError("upstream_error", `${call.provider.name} returned a response that is not JSON.`, {
+    status: 502,
+    providerError: text.slice(0, 2048),
+  });
+}
+
+/** Parses one SSE `data:` payload; a broken one fails the stream (the relay sends the error frame). */
+export function parseEventData(event: SseEvent, call: UpstreamCall): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(event.data);
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+      return parsed as Record<string, unknown>;
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new GatewayError("upstream_error", `${call.provider.name} sent a malformed stream event.`, {
+    providerError: event.data.slice(0, 512),
+  });
+}
+
+/**
+ * Wraps a 2xx event-stream response as a ChunkStream. A vendor that answers a stream request with
+ * something else (a JSON error with a 200) is a 502 here, before the client's stream opens.
+ */
+export async function translatedStream(
+  res: UpstreamResponse,
+  call: UpstreamCall,
+  translate: StreamTranslator,
+): Promise<ChunkStream> {
+  const contentType = String(res.headers["content-type"] ?? "");
+  if (!contentType.includes("text/event-stream")) {
+    const text = await res.body.text().catch(() => "");
+    throw new GatewayError("upstream_error", `${call.provider.name} did not answer with an event stream.`, {
+      status: 502,
+      providerError: text.slice(0, 2048),
+    });
+  }
+  return {
+    [Symbol.asyncIterator]: () => run(res, call, translate),
+    cancel: () => res.body.destroy(),
+  };
+}
+
+async function* run(
+  res: UpstreamResponse,
+  call: UpstreamCall,
+  translate: StreamTranslator,
+): AsyncGenerator<ChatCompletionChunk> {
+  let clean = false;
+  try {
+    yield* translate(sseEvents(res.body));
+    clean = true;
+  } catch (err) {
+    throw toGatewayError(err, call.provider);
+  } finally {
+    // After a clean end, drain the rest so the keep-alive connection can be reused; otherwise tear it down.
+    if (clean) await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
+    else if (!res.body.destroyed) res.body.destroy();
+  }
+}
