@@ -95,7 +95,11 @@ describe.each(VENDORS)("$name errors", (vendor) => {
   });
 
   it("the official client throws on the in-band error", async () => {
-    const stream = await ask("one two three [[sim:stream_error]]", { stream: true });
+    const stream = await v.client.chat.completions.create({
+      model: vendor.model,
+      messages: [{ role: "user", content: "one two three [[sim:stream_error]]" }],
+      stream: true,
+    });
     const err = await (async () => {
       for await (const _ of stream) {
         // drain

@@ -113,7 +113,7 @@ export class RemoteImageFetcher {
           ?.trim()
           .toLowerCase() ?? "";
       if (!mimeType.startsWith("image/")) {
-        res.body.destroy();
+        discard(res.body);
         throw refuse(`the URL is not an image (content-type "${mimeType || "none"}")`);
       }
       return { mimeType, data: (await readCapped(res.body, refuse)).toString("base64") };
@@ -156,8 +156,14 @@ export class RemoteImageFetcher {
   }
 }
 
+/** Drops a body we will not read; undici reports the abort as an error event nobody else listens to. */
+function discard(body: { on(event: "error", listener: () => void): unknown; destroy(): void }): void {
+  body.on("error", () => {});
+  body.destroy();
+}
+
 async function readCapped(
-  body: AsyncIterable<Buffer> & { destroy(): void },
+  body: AsyncIterable<Buffer> & { on(event: "error", listener: () => void): unknown; destroy(): void },
   refuse: (msg: string) => Error,
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -165,7 +171,7 @@ async function readCapped(
   for await (const chunk of body) {
     size += chunk.length;
     if (size > MAX_IMAGE_BYTES) {
-      body.destroy();
+      discard(body);
       throw refuse(`the image is larger than ${MAX_IMAGE_BYTES / (1024 * 1024)} MB`);
     }
     chunks.push(chunk);

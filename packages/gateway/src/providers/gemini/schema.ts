@@ -53,8 +53,11 @@ interface Context {
 }
 
 function convert(schema: Obj, ctx: Context): Obj {
-  if (typeof schema.$ref === "string")
-    return convert(resolveRef(schema.$ref, ctx), { ...ctx, refs: [...ctx.refs, schema.$ref] });
+  if (typeof schema.$ref === "string") {
+    // Keywords beside a $ref (a description, say) refine the target, so they win over it.
+    const { $ref: ref, ...siblings } = schema;
+    return convert({ ...resolveRef(ref, ctx), ...siblings }, { ...ctx, refs: [...ctx.refs, ref] });
+  }
   if (Array.isArray(schema.allOf) && schema.allOf.length === 1 && isObj(schema.allOf[0])) {
     const { allOf: _drop, ...rest } = schema;
     return convert({ ...(schema.allOf[0] as Obj), ...rest }, ctx);
