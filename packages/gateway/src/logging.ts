@@ -14,12 +14,26 @@ export const REDACTED_PATHS = [
 ];
 
 /** JSON lines on stderr (stdout is for the CLI's own output). Prompts and keys are never logged. */
-export function createLogger(
-  level: string,
-  destination: pino.DestinationStream = pino.destination(2),
-): Logger {
+export function createLogger(level: string, destination: pino.DestinationStream = bufferedStderr()): Logger {
   return pino(
     { level, base: { service: "meshapi" }, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } },
     destination,
   );
+}
+
+/**
+ * stderr, buffered: a write per request line costs more than much of the request's own work. The
+ * buffer is flushed when it fills, every 250 ms (so a quiet gateway's lines still show promptly), and
+ * on exit (pino registers that). sonic-boom needs minLength below its 16 KiB maxWrite.
+ */
+function bufferedStderr(): pino.DestinationStream {
+  const destination = pino.destination({ dest: 2, sync: false, minLength: 8 * 1024 });
+  setInterval(() => {
+    try {
+      destination.flush();
+    } catch {
+      // A flush while a write is in flight is retried on the next tick.
+    }
+  }, 250).unref();
+  return destination;
 }

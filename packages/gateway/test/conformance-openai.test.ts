@@ -131,7 +131,7 @@ describe("official openai client", () => {
   });
 
   describe("each error class", () => {
-    const cases: [string, () => Promise<unknown>, typeof OpenAI.APIError, number][] = [
+    const cases: [string, () => Promise<unknown>, abstract new (...args: never[]) => Error, number][] = [
       [
         "400 upstream",
         () =>

@@ -12,7 +12,7 @@ Options:
   --port N          port to listen on (default 8787; 0 picks a free port)
   --host HOST       address to bind (default 127.0.0.1)
   --data-dir DIR    where the embedded SQLite store lives (default .meshapi)
-  --config FILE     JSON config file (providers, prices, timeouts)
+  --config FILE     JSON config file (providers, prices, timeouts); default $MESHAPI_CONFIG
   -h, --help        show this help
 
 Provider credentials come from <NAME>_API_KEY / <NAME>_BASE_URL variables (OPENAI_API_KEY, …).
@@ -31,7 +31,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   }
   const config = loadConfig({
     env: io.env,
-    configPath: values.config,
+    configPath: values.config ?? (io.env.MESHAPI_CONFIG || undefined),
     overrides: {
       ...(values.port === undefined ? {} : { port: intOption(values.port, "port", 0, 65535) }),
       ...(values.host === undefined ? {} : { host: values.host }),

@@ -47,6 +47,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request comes from our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // Handlers log through deps.log with explicit request ids; a child logger per request is wasted work.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: newRequestId,
     requestIdHeader: false,

@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from "kysely";
 import { type Dialect, migrateToLatest } from "./migrations.js";
 import type { Database } from "./schema.js";
 import type { ApiKeyPatch, ApiKeyRecord, KeyStatus, NewApiKey, Store, UsageEvent } from "./types.js";
+import type { UsageInserter } from "./usage-insert.js";
 
 /** PostgreSQL returns bigint columns as strings; SQLite as numbers. */
 const toMs = (v: number | string): number => (typeof v === "number" ? v : Number(v));
@@ -24,13 +25,18 @@ function toKey(row: Selectable<Database["api_keys"]>): ApiKeyRecord {
  * other instances find changes by polling `updated_at` with an overlap window (see KeyCache).
  */
 export class KyselyStore implements Store {
+  private insertUsage: UsageInserter | undefined;
+
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: Dialect,
+    /** Built after migrations, since a prepared statement needs its table to exist. */
+    private readonly makeUsageInserter: () => UsageInserter,
   ) {}
 
   async migrate(): Promise<void> {
     await migrateToLatest(this.db as unknown as Kysely<unknown>, this.dialect);
+    this.insertUsage = this.makeUsageInserter();
   }
 
   async createKey(input: NewApiKey): Promise<ApiKeyRecord> {
@@ -114,35 +120,8 @@ export class KyselyStore implements Store {
 
   async insertUsageEvents(events: readonly UsageEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const rows = events.map((e) => ({
-      request_id: e.requestId,
-      key_id: e.keyId,
-      provider: e.provider,
-      model: e.model,
-      session_id: e.sessionId,
-      end_user: e.user,
-      stream: e.stream ? 1 : 0,
-      prompt_tokens: e.promptTokens,
-      completion_tokens: e.completionTokens,
-      cached_tokens: e.cachedTokens,
-      reasoning_tokens: e.reasoningTokens,
-      cost_usd: e.costUsd,
-      estimated: e.estimated ? 1 : 0,
-      latency_ms: Math.round(e.latencyMs),
-      ttft_ms: e.ttftMs === null ? null : Math.round(e.ttftMs),
-      status: e.status,
-      error_code: e.errorCode,
-      created_at: e.createdAt,
-    }));
-    // One transaction per batch: SQLite commits once, PostgreSQL sees one round trip per chunk.
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows.length; i += 500) {
-        await trx
-          .insertInto("usage_events")
-          .values(rows.slice(i, i + 500))
-          .execute();
-      }
-    });
+    if (!this.insertUsage) throw new Error("store used before migrate()");
+    for (let i = 0; i < events.length; i += 1000) await this.insertUsage(events.slice(i, i + 1000));
   }
 
   async countUsageEvents(): Promise<number> {

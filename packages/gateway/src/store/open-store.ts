@@ -6,6 +6,7 @@ import pg from "pg";
 import { KyselyStore } from "./kysely-store.js";
 import type { Database } from "./schema.js";
 import type { Store } from "./types.js";
+import { postgresUsageInserter, sqliteUsageInserter } from "./usage-insert.js";
 
 export interface StoreLocation {
   /** `postgres://…` selects PostgreSQL; otherwise the embedded SQLite file in `dataDir`. */
@@ -39,12 +40,15 @@ function openSqlite(dataDir: string): Store {
   database.pragma("journal_mode = WAL");
   database.pragma("busy_timeout = 5000");
   database.pragma("synchronous = NORMAL");
-  return new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), "sqlite");
+  return new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), "sqlite", () =>
+    sqliteUsageInserter(database),
+  );
 }
 
 function openPostgres(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), "postgres");
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new KyselyStore(db, "postgres", () => postgresUsageInserter(db));
 }
 
 function redactUrl(url: string): string {

@@ -72,7 +72,7 @@ describe("buildOpenAIBody", () => {
     expect(body).not.toHaveProperty("stream_options");
     expect(body.tool_choice).toBe("any");
     const [, assistant, tool] = body.messages as Record<string, unknown>[];
-    const id = (assistant?.tool_calls as { id: string }[])[0]?.id;
+    const id = (assistant?.tool_calls as { id: string }[] | undefined)?.[0]?.id;
     expect(id).toMatch(/^[a-zA-Z0-9]{9}$/);
     expect(tool?.tool_call_id).toBe(id);
   });
