@@ -1,3 +1,4 @@
+import { GatewayError } from "../../errors/catalog.js";
 import type { ChatCompletion } from "../openai-types.js";
 import { parseEventData, postTranslated, readJsonObject, translatedStream } from "../translate/upstream.js";
 import type { ChunkStream, ProviderAdapter, UpstreamCall } from "../types.js";
@@ -18,6 +19,16 @@ export class AnthropicAdapter implements ProviderAdapter {
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
     const res = await this.send(call, false);
     const message = await readJsonObject(res, call);
+    if (message.type !== "message" || !Array.isArray(message.content)) {
+      throw new GatewayError(
+        "upstream_error",
+        `${call.provider.name} returned a response that is not a message.`,
+        {
+          status: 502,
+          providerError: message,
+        },
+      );
+    }
     return fromAnthropicMessage(message, call.upstreamModel);
   }
 

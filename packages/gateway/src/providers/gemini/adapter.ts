@@ -1,3 +1,4 @@
+import { GatewayError } from "../../errors/catalog.js";
 import type { ChatCompletion } from "../openai-types.js";
 import { parseEventData, postTranslated, readJsonObject, translatedStream } from "../translate/upstream.js";
 import type { ChunkStream, ProviderAdapter, UpstreamCall } from "../types.js";
@@ -6,7 +7,7 @@ import { geminiStatusError } from "./errors.js";
 import { geminiModelTraits } from "./messages.js";
 import { RemoteImageFetcher } from "./remote-image.js";
 import { buildGeminiBody } from "./request.js";
-import { fromGeminiResponse } from "./response.js";
+import { fromGeminiResponse, promptBlocked } from "./response.js";
 import { GeminiStreamTranslator, translateGeminiStream } from "./stream.js";
 
 /** `google/<model>` over the Gemini API (generateContent / streamGenerateContent?alt=sse), translated. */
@@ -18,7 +19,18 @@ export class GeminiAdapter implements ProviderAdapter {
 
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
     const res = await this.send(call, false);
-    return fromGeminiResponse(await readJsonObject(res, call), call.upstreamModel);
+    const response = await readJsonObject(res, call);
+    if (!Array.isArray(response.candidates) && !promptBlocked(response)) {
+      throw new GatewayError(
+        "upstream_error",
+        `${call.provider.name} returned a response without candidates.`,
+        {
+          status: 502,
+          providerError: response,
+        },
+      );
+    }
+    return fromGeminiResponse(response, call.upstreamModel);
   }
 
   async stream(call: UpstreamCall): Promise<ChunkStream> {
