@@ -26,25 +26,61 @@ try {
       body: (model) => ({ model, stream: true, messages: [{ role: "user", content: "[[sim:words=20]]" }] }),
     },
   ];
-  for (const s of scenarios) {
-    const direct = await runLoad({
-      url: sim.url,
+  // The same conversations with an Anthropic-format upstream: the gateway translates request, response
+  // and every stream event (providers/anthropic). Direct = the simulator's /v1/messages, same content.
+  const anthropicBody = (s) => {
+    const openai = s.body("claude-haiku-4-5");
+    return {
+      ...openai,
+      max_tokens: 64000,
+      messages: openai.messages.map((m) => ({ role: m.role, content: [{ type: "text", text: m.content }] })),
+    };
+  };
+  const upstreams = [
+    {
+      label: "",
       path: "/v1/chat/completions",
       headers: { authorization: "Bearer sim-openai-key" },
-      body: s.body("gpt-4o-mini"),
-      concurrency,
-      durationMs,
-    });
-    const through = await runLoad({
-      url: gw.url,
-      path: "/v1/chat/completions",
-      headers: { authorization: `Bearer ${gw.key}` },
-      body: s.body("openai/gpt-4o-mini"),
-      concurrency,
-      durationMs,
-    });
-    rows.push({ scenario: s.name, direct, through });
-    process.stderr.write(`${s.name}: direct ${fmt(direct.rps)} rps, gateway ${fmt(through.rps)} rps\n`);
+      direct: (s) => s.body("gpt-4o-mini"),
+      model: "openai/gpt-4o-mini",
+    },
+    {
+      label: ", Anthropic upstream (translated)",
+      path: "/v1/messages",
+      headers: { "x-api-key": "sim-anthropic-key", "anthropic-version": "2023-06-01" },
+      direct: anthropicBody,
+      model: "anthropic/claude-haiku-4-5",
+    },
+  ];
+  for (const s of scenarios) {
+    for (const u of upstreams) {
+      const direct = await runLoad({
+        url: sim.url,
+        path: u.path,
+        headers: u.headers,
+        body: u.direct(s),
+        concurrency,
+        durationMs,
+      });
+      const through = await runLoad({
+        url: gw.url,
+        path: "/v1/chat/completions",
+        headers: { authorization: `Bearer ${gw.key}` },
+        body: s.body(u.model),
+        concurrency,
+        durationMs,
+      });
+      const passThrough = rows.find((r) => r.scenario === s.name);
+      rows.push({
+        scenario: `${s.name}${u.label}`,
+        direct,
+        through,
+        vsPassThrough: passThrough ? through.rps / passThrough.through.rps : undefined,
+      });
+      process.stderr.write(
+        `${s.name}${u.label}: direct ${fmt(direct.rps)} rps, gateway ${fmt(through.rps)} rps\n`,
+      );
+    }
   }
 } finally {
   await gw.stop();
@@ -80,11 +116,11 @@ remove();
 const lines = [
   `MeshAPI benchmark — ${new Date().toISOString()} — node ${process.version}, concurrency ${concurrency}, ${durationMs} ms per run`,
   "",
-  "| scenario | direct to simulator (req/s) | through gateway (req/s) | ratio | gateway p50 (ms) | gateway p99 (ms) | errors |",
-  "|---|---:|---:|---:|---:|---:|---:|",
+  "| scenario | direct to simulator (req/s) | through gateway (req/s) | ratio | vs pass-through | gateway p50 (ms) | gateway p99 (ms) | errors |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|",
   ...rows.map(
     (r) =>
-      `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.through.rps / r.direct.rps, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
+      `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.through.rps / r.direct.rps, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
   ),
   "",
   "| client disconnect → upstream aborted | median (ms) | max (ms) |",

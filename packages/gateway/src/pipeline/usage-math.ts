@@ -26,6 +26,7 @@ export function priceUsage(usage: Usage, price: ModelPrice | undefined): UsageSu
     promptTokens: nonNegative(usage.prompt_tokens),
     completionTokens: nonNegative(usage.completion_tokens),
     cachedTokens: nonNegative(usage.prompt_tokens_details?.cached_tokens),
+    cacheWriteTokens: nonNegative(usage.prompt_tokens_details?.cache_write_tokens),
   };
   const costUsd = price ? computeCost(price, counts) : null;
   if (costUsd !== null) usage.cost = costUsd;

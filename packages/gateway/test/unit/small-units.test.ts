@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
 import { computeCost } from "../../src/config/prices.js";
 import { generateKey, hashesEqual, hashKey, looksLikeKey } from "../../src/keys/key-format.js";
+import { priceUsage } from "../../src/pipeline/usage-math.js";
 import { findTooDeep } from "../../src/pipeline/validate.js";
 import {
   isRetryableUpstreamError,
