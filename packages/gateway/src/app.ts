@@ -1,13 +1,19 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type GatewayConfig, isConfigured } from "./config/config.js";
+import { registerAdminUsageRoutes } from "./http/routes/admin-usage.js";
+import { registerTemplateRoutes } from "./http/routes/templates.js";
+import { registerUsageRoutes } from "./http/routes/usage.js";
 import { buildServer } from "./http/server.js";
 import { KeyCache } from "./keys/key-cache.js";
+import { openLimiter } from "./limits/open-limiter.js";
+import type { Limiter } from "./limits/types.js";
 import { createLogger } from "./logging.js";
 import { createAdapters } from "./providers/registry.js";
 import { UpstreamHttp } from "./providers/upstream-http.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/types.js";
+import { TemplateCache } from "./templates/template-cache.js";
 import { UsageWriter } from "./usage/usage-writer.js";
 
 export interface Gateway {
@@ -15,6 +21,8 @@ export interface Gateway {
   readonly store: Store;
   readonly keys: KeyCache;
   readonly usage: UsageWriter;
+  readonly limiter: Limiter;
+  readonly templates: TemplateCache;
   readonly config: GatewayConfig;
   readonly log: Logger;
   /** Listens on the configured host and port; resolves with the URL actually bound (port 0 → real port). */
@@ -46,6 +54,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     onError: (err, n) =>
       log.error({ err: (err as Error).message, events: n }, "usage write failed; will retry"),
   });
+  const limiter = await openLimiter(config, store, log);
+  const templates = new TemplateCache(store, config.templateCacheMs);
   const http = new UpstreamHttp();
   const inflight = new Set<AbortController>();
   let closing = false;
@@ -58,7 +68,19 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     adapters: createAdapters(http),
     inflight,
     isClosing: () => closing,
+    governance: {
+      limiter,
+      onLimiterDown: config.onLimiterDown,
+      onSpendDown: config.onSpendDown,
+      defaultReservationTokens: config.defaultReservationTokens,
+      log,
+    },
+    templates: (owner, idOrName) => templates.lookup(owner, idOrName),
   });
+  const routeDeps = { store, log, config, forgetTemplates: (owner: string) => templates.forget(owner) };
+  registerUsageRoutes(app, routeDeps);
+  registerTemplateRoutes(app, routeDeps);
+  registerAdminUsageRoutes(app, routeDeps);
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
@@ -79,6 +101,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       keys.stop();
       await usage.flush().catch((err) => log.error({ err: (err as Error).message }, "usage flush failed"));
       await http.close().catch(() => {});
+      await limiter.close().catch(() => {});
       await store.close();
     }
   };
@@ -88,6 +111,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     store,
     keys,
     usage,
+    limiter,
+    templates,
     config,
     log,
     async listen() {

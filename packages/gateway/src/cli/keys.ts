@@ -1,7 +1,7 @@
 import { loadConfig } from "../config/config.js";
 import { KeyService, toKeyView } from "../keys/key-service.js";
 import { openStore } from "../store/open-store.js";
-import type { KeyStatus } from "../store/types.js";
+import type { KeyLimits, KeyStatus } from "../store/types.js";
 import { type CliIo, DATA_DIR_OPTION, parse, UsageError } from "./args.js";
 
 export const KEYS_HELP = `Usage: meshapi keys <command> [options]
@@ -9,15 +9,82 @@ export const KEYS_HELP = `Usage: meshapi keys <command> [options]
 Manage API keys, directly in the store (works with or without a running server).
 
 Commands:
-  create --name NAME [--json]   create a key and print it (shown only this once)
-  list [--json]                 list keys (never their secrets)
-  revoke ID                     revoke a key for good
-  suspend ID                    block a key until it is activated again
-  activate ID                   unblock a suspended key
+  create --name NAME [LIMITS] [--json]   create a key and print it (shown only this once)
+  update ID [--name NAME] [LIMITS]       change a key's name or limits ("none" removes a limit)
+  list [--json]                          list keys (never their secrets)
+  revoke ID                              revoke a key for good
+  suspend ID                             block a key until it is activated again
+  activate ID                            unblock a suspended key
+
+Limits:
+  --rpm N                  requests in any 60 s window
+  --rpd N                  requests in any 24 h window
+  --tpm N                  tokens (prompt + completion) in any 60 s window
+  --max-concurrent N       requests in flight at once
+  --spend-cap-usd X        spend cap in USD (402 once reached)
+  --spend-period P         what the cap counts: total (default) or month (calendar month, UTC)
 
 Options:
   --data-dir DIR    embedded store location (default .meshapi); MESHAPI_DATABASE_URL selects PostgreSQL
   -h, --help        show this help`;
+
+const LIMIT_OPTIONS = {
+  rpm: { type: "string" },
+  rpd: { type: "string" },
+  tpm: { type: "string" },
+  "max-concurrent": { type: "string" },
+  "spend-cap-usd": { type: "string" },
+  "spend-period": { type: "string" },
+} as const;
+
+type LimitValues = Partial<Record<keyof typeof LIMIT_OPTIONS, string | undefined>>;
+
+const CLEAR = new Set(["none", "off", "unlimited"]);
+
+function countOption(value: string | undefined, name: string): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (CLEAR.has(value)) return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000_000)
+    throw new UsageError(`--${name} must be a positive integer (or "none")`);
+  return n;
+}
+
+/** The limits named on the command line; options not given stay undefined (unchanged). */
+export function limitsFromOptions(values: LimitValues): Partial<KeyLimits> {
+  const limits: Partial<KeyLimits> = {};
+  const set = <K extends keyof KeyLimits>(k: K, v: KeyLimits[K] | undefined) => {
+    if (v !== undefined) limits[k] = v;
+  };
+  set("rpm", countOption(values.rpm, "rpm"));
+  set("rpd", countOption(values.rpd, "rpd"));
+  set("tpm", countOption(values.tpm, "tpm"));
+  set("maxConcurrent", countOption(values["max-concurrent"], "max-concurrent"));
+  const cap = values["spend-cap-usd"];
+  if (cap !== undefined) {
+    const usd = CLEAR.has(cap) ? null : Number(cap);
+    if (usd !== null && (!Number.isFinite(usd) || usd < 0 || cap.trim() === ""))
+      throw new UsageError('--spend-cap-usd must be a non-negative number of USD (or "none")');
+    limits.spendCapUsd = usd;
+  }
+  const period = values["spend-period"];
+  if (period !== undefined) {
+    if (period !== "total" && period !== "month")
+      throw new UsageError("--spend-period must be total or month");
+    limits.spendPeriod = period;
+  }
+  return limits;
+}
+
+function describeLimits(l: KeyLimits): string {
+  const parts: string[] = [];
+  if (l.rpm !== null) parts.push(`rpm ${l.rpm}`);
+  if (l.rpd !== null) parts.push(`rpd ${l.rpd}`);
+  if (l.tpm !== null) parts.push(`tpm ${l.tpm}`);
+  if (l.maxConcurrent !== null) parts.push(`max-concurrent ${l.maxConcurrent}`);
+  if (l.spendCapUsd !== null) parts.push(`cap $${l.spendCapUsd} (${l.spendPeriod})`);
+  return parts.length > 0 ? parts.join(", ") : "no limits";
+}
 
 const STATUS_BY_COMMAND: Readonly<Record<string, KeyStatus>> = {
   revoke: "revoked",
@@ -31,15 +98,24 @@ export async function keys(args: string[], io: CliIo): Promise<number> {
     io.out(KEYS_HELP);
     return command === undefined ? 2 : 0;
   }
-  const options = { ...DATA_DIR_OPTION, json: { type: "boolean" }, name: { type: "string" } } as const;
-  const { values, positionals } = parse(rest, options, command in STATUS_BY_COMMAND ? 1 : 0);
+  const options = {
+    ...DATA_DIR_OPTION,
+    ...LIMIT_OPTIONS,
+    json: { type: "boolean" },
+    name: { type: "string" },
+  } as const;
+  const takesId = command in STATUS_BY_COMMAND || command === "update";
+  const { values, positionals } = parse(rest, options, takesId ? 1 : 0);
   if (values.help) {
     io.out(KEYS_HELP);
     return 0;
   }
-  if (!["create", "list", ...Object.keys(STATUS_BY_COMMAND)].includes(command)) {
-    throw new UsageError(`unknown keys command "${command}" (create, list, revoke, suspend, activate)`);
+  if (!["create", "update", "list", ...Object.keys(STATUS_BY_COMMAND)].includes(command)) {
+    throw new UsageError(
+      `unknown keys command "${command}" (create, update, list, revoke, suspend, activate)`,
+    );
   }
+  const limits = limitsFromOptions(values);
   const config = loadConfig({
     env: io.env,
     overrides: values["data-dir"] ? { dataDir: values["data-dir"] } : {},
@@ -50,9 +126,12 @@ export async function keys(args: string[], io: CliIo): Promise<number> {
     if (command === "create") {
       const name = values.name?.trim();
       if (!name) throw new UsageError("keys create needs --name NAME");
-      const { record, key } = await service.create(name);
+      const { record, key } = await service.create(name, limits);
       if (values.json) io.out(JSON.stringify({ ...toKeyView(record), key }));
-      else io.out(`Created ${record.id} (${record.name}). It is shown only this once:\n${key}`);
+      else
+        io.out(
+          `Created ${record.id} (${record.name}; ${describeLimits(record.limits)}). It is shown only this once:\n${key}`,
+        );
       return 0;
     }
     if (command === "list") {
@@ -68,6 +147,16 @@ export async function keys(args: string[], io: CliIo): Promise<number> {
     }
     const id = positionals[0];
     if (!id) throw new UsageError(`keys ${command} needs a key id (see: meshapi keys list)`);
+    if (command === "update") {
+      const name = values.name?.trim();
+      if (values.name !== undefined && !name) throw new UsageError("--name must not be empty");
+      if (name === undefined && Object.keys(limits).length === 0)
+        throw new UsageError("keys update needs --name or a limit option (see: meshapi keys --help)");
+      const record = await service.update(id, { ...(name ? { name } : {}), limits });
+      if (values.json) io.out(JSON.stringify(toKeyView(record)));
+      else io.out(`${record.id} (${record.name}): ${describeLimits(record.limits)}.`);
+      return 0;
+    }
     const record = await service.update(id, { status: STATUS_BY_COMMAND[command] as KeyStatus });
     if (values.json) io.out(JSON.stringify(toKeyView(record)));
     else io.out(`${record.id} is now ${record.status}.`);

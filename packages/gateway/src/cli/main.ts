@@ -9,7 +9,9 @@ MeshAPI: one OpenAI-compatible endpoint in front of many LLM providers.
 
 Commands:
   serve     start the gateway
-  keys      create, list, revoke, suspend and activate API keys
+  keys        create, update, list, revoke, suspend and activate API keys (with limits)
+  usage       sum recorded usage by model, key, session or day
+  templates   list, show, create and delete prompt templates
 
 Run "meshapi <command> --help" for a command's options.`;
 
@@ -19,6 +21,8 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import("./serve.js")).serve,
   keys: async () => (await import("./keys.js")).keys,
+  usage: async () => (await import("./usage.js")).usage,
+  templates: async () => (await import("./templates.js")).templates,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -50,6 +50,18 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   shutdownGraceMs: number;
   keyPollIntervalMs: number;
+  /** `redis://…`: rate windows and spend live in Redis, shared by every instance; else in process. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key the gateway writes. */
+  redisPrefix: string;
+  /** When Redis cannot be reached: "open" admits keys with rate limits unchecked, "closed" answers 503. */
+  onLimiterDown: "open" | "closed";
+  /** The same for keys with a spend cap; "closed" by default, since an unchecked cap can overspend. */
+  onSpendDown: "open" | "closed";
+  /** Completion tokens a spend reservation assumes for a request without max_tokens. */
+  defaultReservationTokens: number;
+  /** How long a template named in chat requests is cached (writes on other instances show up after it). */
+  templateCacheMs: number;
   providers: ReadonlyMap<string, ProviderConfig>;
   prices: PriceCatalog;
 }
@@ -63,6 +75,9 @@ export const DEFAULTS = {
   bodyLimitBytes: 20 * 1024 * 1024,
   shutdownGraceMs: 10_000,
   keyPollIntervalMs: 1_000,
+  redisPrefix: "meshapi:",
+  defaultReservationTokens: 4_096,
+  templateCacheMs: 2_000,
   timeouts: { connectMs: 10_000, firstByteMs: 120_000, idleMs: 60_000 } satisfies TimeoutConfig,
 } as const;
 
@@ -87,6 +102,13 @@ export const configFileSchema = z.strictObject({
   defaultModel: z.string().includes("/").optional(),
   bodyLimitBytes: positiveInt.optional(),
   shutdownGraceMs: z.number().int().nonnegative().optional(),
+  defaultReservationTokens: positiveInt.optional(),
+  onRedisDown: z
+    .strictObject({
+      limits: z.enum(["open", "closed"]).optional(),
+      spend: z.enum(["open", "closed"]).optional(),
+    })
+    .optional(),
   timeouts: timeoutsSchema.optional(),
   providers: z
     .record(
@@ -152,6 +174,15 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
     shutdownGraceMs:
       envInt(env, "MESHAPI_SHUTDOWN_GRACE_MS") ?? file.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
     keyPollIntervalMs: envInt(env, "MESHAPI_KEY_POLL_INTERVAL_MS") ?? DEFAULTS.keyPollIntervalMs,
+    redisUrl: env.MESHAPI_REDIS_URL || undefined,
+    redisPrefix: env.MESHAPI_REDIS_PREFIX || DEFAULTS.redisPrefix,
+    onLimiterDown: failurePolicy(env, "MESHAPI_REDIS_DOWN_LIMITS") ?? file.onRedisDown?.limits ?? "open",
+    onSpendDown: failurePolicy(env, "MESHAPI_REDIS_DOWN_SPEND") ?? file.onRedisDown?.spend ?? "closed",
+    defaultReservationTokens:
+      envInt(env, "MESHAPI_DEFAULT_RESERVATION_TOKENS") ??
+      file.defaultReservationTokens ??
+      DEFAULTS.defaultReservationTokens,
+    templateCacheMs: envInt(env, "MESHAPI_TEMPLATE_CACHE_MS") ?? DEFAULTS.templateCacheMs,
     providers: buildProviders(env, file, globalTimeouts),
     prices,
   };
@@ -253,6 +284,13 @@ function remoteImagePolicy(env: NodeJS.ProcessEnv): RemoteImagePolicy {
   if (raw === undefined || raw === "") return "public";
   if (raw === "public" || raw === "any" || raw === "off") return raw;
   throw new ConfigError(`MESHAPI_REMOTE_IMAGES must be "public", "any" or "off", got "${raw}"`);
+}
+
+function failurePolicy(env: NodeJS.ProcessEnv, name: string): "open" | "closed" | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (raw === "open" || raw === "closed") return raw;
+  throw new ConfigError(`${name} must be "open" or "closed", got "${raw}"`);
 }
 
 function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {

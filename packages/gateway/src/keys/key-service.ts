@@ -1,9 +1,10 @@
 import { GatewayError } from "../errors/catalog.js";
-import type { ApiKeyRecord, KeyStatus, Store } from "../store/types.js";
+import type { ApiKeyRecord, KeyLimits, KeyStatus, Store } from "../store/types.js";
 import { generateKey, newKeyId } from "./key-format.js";
+import { type LimitView, toLimitView } from "./key-limits.js";
 
 /** A key as shown to operators: never the hash, never the secret (except once, at creation). */
-export interface KeyView {
+export interface KeyView extends LimitView {
   id: string;
   name: string;
   status: KeyStatus;
@@ -18,6 +19,7 @@ export function toKeyView(k: ApiKeyRecord): KeyView {
     name: k.name,
     status: k.status,
     display_prefix: k.displayPrefix,
+    ...toLimitView(k.limits),
     created_at: new Date(k.createdAt).toISOString(),
     updated_at: new Date(k.updatedAt).toISOString(),
   };
@@ -27,13 +29,17 @@ export function toKeyView(k: ApiKeyRecord): KeyView {
 export class KeyService {
   constructor(private readonly store: Store) {}
 
-  async create(name: string): Promise<{ record: ApiKeyRecord; key: string }> {
+  async create(
+    name: string,
+    limits: Partial<KeyLimits> = {},
+  ): Promise<{ record: ApiKeyRecord; key: string }> {
     const material = generateKey();
     const record = await this.store.createKey({
       id: newKeyId(),
       name,
       keyHash: material.hash,
       displayPrefix: material.displayPrefix,
+      limits,
     });
     return { record, key: material.key };
   }
@@ -49,7 +55,10 @@ export class KeyService {
   }
 
   /** Revocation is final: a revoked key cannot be suspended or activated again. */
-  async update(id: string, patch: { name?: string; status?: KeyStatus }): Promise<ApiKeyRecord> {
+  async update(
+    id: string,
+    patch: { name?: string; status?: KeyStatus; limits?: Partial<KeyLimits> },
+  ): Promise<ApiKeyRecord> {
     const current = await this.get(id);
     if (patch.status && patch.status !== current.status && current.status === "revoked") {
       throw new GatewayError("conflict", `Key "${id}" is revoked; revocation cannot be undone.`);

@@ -119,7 +119,8 @@ export const modelName = z.string().regex(/^[a-z0-9][a-z0-9_-]*\/\S+$/, "must lo
 
 export const chatRequestSchema = z.looseObject({
   model: modelName.optional(),
-  messages: z.array(messageSchema).min(1, "must contain at least one message"),
+  // May be empty (or absent) only with a `template`, which supplies messages; validate.ts checks that.
+  messages: z.array(messageSchema).default([]),
   max_tokens: nullable(z.number().int().min(1)),
   max_completion_tokens: nullable(z.number().int().min(1)),
   temperature: nullable(z.number().min(0).max(2)),

@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/config.js";
 import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { SseWriter } from "../http/sse.js";
+import type { Ticket } from "../limits/types.js";
+import { toNanos } from "../limits/types.js";
 import type { ChatCompletion } from "../providers/openai-types.js";
 import type { AdapterRegistry } from "../providers/registry.js";
 import type { ProviderAdapter, UpstreamCall } from "../providers/types.js";
@@ -9,17 +11,22 @@ import { isAbort } from "../providers/upstream-http.js";
 import { isRetryableUpstreamError } from "../providers/upstream-status.js";
 import type { ApiKeyRecord, UsageEvent } from "../store/types.js";
 import type { UsageWriter } from "../usage/usage-writer.js";
+import { admit, type Governance } from "./admit.js";
+import { applyTemplate, type TemplateLookup } from "./apply-template.js";
 import { type ChatRequest, MESHAPI_EXTENSIONS } from "./chat-request.js";
 import { type RouteTarget, resolveRoutes } from "./resolve-route.js";
 import { relayStream } from "./stream-relay.js";
 import { EMPTY_USAGE, estimateUsage, priceUsage, type UsageSummary } from "./usage-math.js";
-import { validateChatRequest } from "./validate.js";
+import { noMessages, validateChatRequest } from "./validate.js";
 
 export interface ChatDeps {
   config: GatewayConfig;
   adapters: AdapterRegistry;
   usage: UsageWriter;
   log: Logger;
+  governance: Governance;
+  /** Finds a template of the calling key by id or name (cached). */
+  templates: TemplateLookup;
 }
 
 /** One chat request as the HTTP layer hands it over, already authenticated. */
@@ -33,6 +40,8 @@ export interface ChatExchange {
   startedAt: number;
   /** The SSE writer for this response; opened only once the upstream has answered. */
   sse: () => SseWriter;
+  /** Sets a response header (the `x-ratelimit-*` family) on the JSON reply and the SSE writer alike. */
+  setHeader?: (name: string, value: string) => void;
 }
 
 export type ChatResult = { kind: "json"; body: ChatCompletion } | { kind: "streamed" } | { kind: "aborted" };
@@ -41,18 +50,27 @@ export type ChatResult = { kind: "json"; body: ChatCompletion } | { kind: "strea
 const KNOWN_TRANSFORMS: readonly string[] = [];
 
 /**
- * The chat completion pipeline, top to bottom: validate → render template → resolve routes → call the
- * provider (falling back along `models`) → respond (JSON or SSE) → account. Authentication happened in
- * the HTTP layer; rate limits and spend reservations slot in between routing and the call.
+ * The chat completion pipeline, top to bottom: validate → render template → resolve routes → admit
+ * (rate limits, spend reservation) → call the provider (falling back along `models`) → respond (JSON or
+ * SSE) → account and settle. Authentication happened in the HTTP layer.
  */
 export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<ChatResult> {
   const acct = new Accounting(ex);
+  let ticket: Ticket | undefined;
   try {
     const request = validateChatRequest(ex.body);
     acct.describe(request);
     checkTransforms(request);
-    const rendered = renderTemplate(request);
+    const rendered = await applyTemplate(deps.templates, ex.key.id, request);
+    if (rendered.messages.length === 0) throw noMessages();
+    acct.describe(rendered);
     const targets = resolveRoutes(deps.config, rendered.model, rendered.models);
+    ticket = await admit(
+      deps.governance,
+      { key: ex.key, requestId: ex.requestId, setHeader: ex.setHeader ?? (() => {}) },
+      rendered,
+      targets,
+    );
     const upstreamRequest = withoutExtensions(rendered);
     const result = rendered.stream
       ? await streamChat(deps, ex, acct, targets, upstreamRequest)
@@ -69,8 +87,22 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
     );
     throw err;
   } finally {
-    deps.usage.record(acct.event());
+    const event = acct.event();
+    deps.usage.record(event);
+    if (ticket) settle(deps, ticket, event);
   }
+}
+
+/** Releases the request's slot, books its tokens and turns its reservation into its actual cost. */
+function settle(deps: ChatDeps, ticket: Ticket, event: UsageEvent): void {
+  deps.governance.limiter
+    .settle(ticket, {
+      costNanos: toNanos(event.costUsd ?? 0),
+      tokens: event.promptTokens + event.completionTokens,
+    })
+    .catch((err) =>
+      deps.log.error({ err: (err as Error).message, requestId: ticket.requestId }, "settling limits failed"),
+    );
 }
 
 async function completeChat(
@@ -176,16 +208,6 @@ function checkTransforms(request: ChatRequest): void {
       msg: `"${t}" is not a transform this gateway offers`,
     })),
   });
-}
-
-/** Prompt templates are stored per owner; until a template exists, naming one is a 404 rather than ignored. */
-function renderTemplate(request: ChatRequest): ChatRequest {
-  if (request.template !== undefined) {
-    throw new GatewayError("not_found", `Template "${request.template}" does not exist.`, {
-      param: "template",
-    });
-  }
-  return request;
 }
 
 function withoutExtensions(request: ChatRequest): ChatRequest {

@@ -64,6 +64,7 @@ export function validateChatRequest(body: unknown): ChatRequest {
     });
   }
   const request = result.data;
+  if (request.messages.length === 0 && request.template === undefined) throw noMessages();
   if (request.stream_options != null && request.stream !== true) {
     throw new GatewayError("validation_error", "stream_options is only allowed when stream is true.", {
       param: "stream_options",
@@ -73,4 +74,12 @@ export function validateChatRequest(body: unknown): ChatRequest {
     });
   }
   return request;
+}
+
+/** A request must carry at least one message, of its own or from its template. */
+export function noMessages(): GatewayError {
+  return new GatewayError("validation_error", "Invalid request: check messages.", {
+    param: "messages",
+    details: [{ type: "too_small", loc: ["body", "messages"], msg: "must contain at least one message" }],
+  });
 }

@@ -1,8 +1,25 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import { type Dialect, migrateToLatest } from "./migrations.js";
 import type { Database } from "./schema.js";
-import type { ApiKeyPatch, ApiKeyRecord, KeyStatus, NewApiKey, Store, UsageEvent } from "./types.js";
+import { TemplateQueries } from "./template-queries.js";
+import {
+  type ApiKeyPatch,
+  type ApiKeyRecord,
+  type KeyLimits,
+  type KeyStatus,
+  type NewApiKey,
+  type NewTemplate,
+  NO_LIMITS,
+  type SpendPeriod,
+  type Store,
+  type TemplatePatch,
+  type TemplateRecord,
+  type UsageEvent,
+  type UsageQuery,
+  type UsageRow,
+} from "./types.js";
 import type { UsageInserter } from "./usage-insert.js";
+import { queryUsage, spendByKey } from "./usage-queries.js";
 
 /** PostgreSQL returns bigint columns as strings; SQLite as numbers. */
 const toMs = (v: number | string): number => (typeof v === "number" ? v : Number(v));
@@ -17,7 +34,31 @@ function toKey(row: Selectable<Database["api_keys"]>): ApiKeyRecord {
     createdAt: toMs(row.created_at),
     updatedAt: toMs(row.updated_at),
     deletedAt: row.deleted_at === null ? null : toMs(row.deleted_at),
+    limits: {
+      rpm: row.rpm,
+      rpd: row.rpd,
+      tpm: row.tpm,
+      maxConcurrent: row.max_concurrent,
+      spendCapUsd: row.spend_cap_usd === null ? null : Number(row.spend_cap_usd),
+      spendPeriod: row.spend_period as SpendPeriod,
+    },
   };
+}
+
+type LimitColumns = Pick<
+  Database["api_keys"],
+  "rpm" | "rpd" | "tpm" | "max_concurrent" | "spend_cap_usd" | "spend_period"
+>;
+
+function limitColumns(limits: Partial<KeyLimits>): Partial<LimitColumns> {
+  const cols: Partial<LimitColumns> = {};
+  if (limits.rpm !== undefined) cols.rpm = limits.rpm;
+  if (limits.rpd !== undefined) cols.rpd = limits.rpd;
+  if (limits.tpm !== undefined) cols.tpm = limits.tpm;
+  if (limits.maxConcurrent !== undefined) cols.max_concurrent = limits.maxConcurrent;
+  if (limits.spendCapUsd !== undefined) cols.spend_cap_usd = limits.spendCapUsd;
+  if (limits.spendPeriod !== undefined) cols.spend_period = limits.spendPeriod;
+  return cols;
 }
 
 /**
@@ -26,13 +67,16 @@ function toKey(row: Selectable<Database["api_keys"]>): ApiKeyRecord {
  */
 export class KyselyStore implements Store {
   private insertUsage: UsageInserter | undefined;
+  private readonly templates: TemplateQueries;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     /** Built after migrations, since a prepared statement needs its table to exist. */
     private readonly makeUsageInserter: () => UsageInserter,
-  ) {}
+  ) {
+    this.templates = new TemplateQueries(db);
+  }
 
   async migrate(): Promise<void> {
     await migrateToLatest(this.db as unknown as Kysely<unknown>, this.dialect);
@@ -50,7 +94,8 @@ export class KyselyStore implements Store {
       created_at: now,
       updated_at: now,
       deleted_at: null,
-    };
+      ...limitColumns({ ...NO_LIMITS, ...input.limits }),
+    } as Database["api_keys"];
     await this.db.insertInto("api_keys").values(row).execute();
     return toKey(row);
   }
@@ -98,6 +143,7 @@ export class KyselyStore implements Store {
     const values: Partial<Database["api_keys"]> = { updated_at: Date.now() };
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.status !== undefined) values.status = patch.status;
+    if (patch.limits !== undefined) Object.assign(values, limitColumns(patch.limits));
     await this.db
       .updateTable("api_keys")
       .set(values)
@@ -130,6 +176,34 @@ export class KyselyStore implements Store {
       .select((eb) => eb.fn.countAll<number | string>().as("n"))
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  queryUsage(query: UsageQuery): Promise<UsageRow[]> {
+    return queryUsage(this.db, this.dialect, query);
+  }
+
+  spendByKey(sinceMs: number, keyId?: string): Promise<Map<string, number>> {
+    return spendByKey(this.db, sinceMs, keyId);
+  }
+
+  createTemplate(input: NewTemplate): Promise<TemplateRecord> {
+    return this.templates.create(input);
+  }
+
+  listTemplates(ownerKeyId: string): Promise<TemplateRecord[]> {
+    return this.templates.list(ownerKeyId);
+  }
+
+  findTemplate(ownerKeyId: string, idOrName: string): Promise<TemplateRecord | undefined> {
+    return this.templates.find(ownerKeyId, idOrName);
+  }
+
+  updateTemplate(ownerKeyId: string, id: string, patch: TemplatePatch): Promise<TemplateRecord | undefined> {
+    return this.templates.update(ownerKeyId, id, patch);
+  }
+
+  deleteTemplate(ownerKeyId: string, id: string): Promise<boolean> {
+    return this.templates.remove(ownerKeyId, id);
   }
 
   async ping(): Promise<void> {

@@ -57,6 +57,45 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex("usage_events_time").on("usage_events").column("created_at").execute();
       },
     },
+    "0002_limits_and_templates": {
+      async up(db: Kysely<unknown>) {
+        // SQLite adds one column per ALTER TABLE, so each is its own statement on both dialects.
+        for (const column of ["rpm", "rpd", "tpm", "max_concurrent"]) {
+          await db.schema.alterTable("api_keys").addColumn(column, "integer").execute();
+        }
+        await db.schema.alterTable("api_keys").addColumn("spend_cap_usd", "double precision").execute();
+        await db.schema
+          .alterTable("api_keys")
+          .addColumn("spend_period", "text", (c) => c.notNull().defaultTo("total"))
+          .execute();
+
+        await db.schema
+          .createTable("templates")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("owner_key_id", "text", (c) => c.notNull())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("description", "text")
+          .addColumn("system", "text")
+          .addColumn("messages", "text", (c) => c.notNull())
+          .addColumn("model", "text")
+          .addColumn("params", "text", (c) => c.notNull())
+          .addColumn("variables", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("templates_owner_name")
+          .unique()
+          .on("templates")
+          .columns(["owner_key_id", "name"])
+          .execute();
+        await db.schema
+          .createIndex("usage_events_session")
+          .on("usage_events")
+          .columns(["session_id", "created_at"])
+          .execute();
+      },
+    },
   };
 }
 

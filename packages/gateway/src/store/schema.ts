@@ -11,6 +11,28 @@ export interface Database {
     created_at: number | string;
     updated_at: number | string;
     deleted_at: number | string | null;
+    rpm: number | null;
+    rpd: number | null;
+    tpm: number | null;
+    max_concurrent: number | null;
+    spend_cap_usd: number | null;
+    spend_period: string;
+  };
+  templates: {
+    id: string;
+    owner_key_id: string;
+    name: string;
+    description: string | null;
+    system: string | null;
+    /** JSON text. */
+    messages: string;
+    model: string | null;
+    /** JSON text. */
+    params: string;
+    /** JSON text. */
+    variables: string;
+    created_at: number | string;
+    updated_at: number | string;
   };
   usage_events: {
     id: Generated<number>;

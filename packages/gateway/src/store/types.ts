@@ -3,6 +3,32 @@
 export type KeyStatus = "active" | "suspended" | "revoked";
 export const KEY_STATUSES: readonly KeyStatus[] = ["active", "suspended", "revoked"];
 
+export type SpendPeriod = "total" | "month";
+export const SPEND_PERIODS: readonly SpendPeriod[] = ["total", "month"];
+
+/** Per-key governance; `null` means "no limit". */
+export interface KeyLimits {
+  /** Requests in any 60-second window. */
+  rpm: number | null;
+  /** Requests in any 24-hour window. */
+  rpd: number | null;
+  /** Prompt + completion tokens in any 60-second window. */
+  tpm: number | null;
+  maxConcurrent: number | null;
+  spendCapUsd: number | null;
+  /** What the cap counts: all spend ever, or spend since the start of the calendar month (UTC). */
+  spendPeriod: SpendPeriod;
+}
+
+export const NO_LIMITS: KeyLimits = {
+  rpm: null,
+  rpd: null,
+  tpm: null,
+  maxConcurrent: null,
+  spendCapUsd: null,
+  spendPeriod: "total",
+};
+
 export interface ApiKeyRecord {
   id: string;
   name: string;
@@ -14,6 +40,7 @@ export interface ApiKeyRecord {
   updatedAt: number;
   /** Set when the key was deleted; deleted keys stay as tombstones so other instances notice. */
   deletedAt: number | null;
+  limits: KeyLimits;
 }
 
 export interface NewApiKey {
@@ -21,11 +48,58 @@ export interface NewApiKey {
   name: string;
   keyHash: string;
   displayPrefix: string;
+  limits?: Partial<KeyLimits>;
 }
 
 export interface ApiKeyPatch {
   name?: string;
   status?: KeyStatus;
+  /** Fields present here replace the stored ones; `null` removes a limit. */
+  limits?: Partial<KeyLimits>;
+}
+
+/** A stored prompt template; `messages`, `params` and `variables` are JSON values. */
+export interface TemplateRecord {
+  id: string;
+  ownerKeyId: string;
+  name: string;
+  description: string | null;
+  system: string | null;
+  messages: unknown[];
+  model: string | null;
+  params: Record<string, unknown>;
+  /** Default values of variables; a placeholder without a default must be supplied by the request. */
+  variables: Record<string, string | number | boolean>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewTemplate = Omit<TemplateRecord, "createdAt" | "updatedAt">;
+export type TemplatePatch = Partial<Omit<TemplateRecord, "id" | "ownerKeyId" | "createdAt" | "updatedAt">>;
+
+export type UsageGroupBy = "model" | "session_id" | "key" | "day";
+export const USAGE_GROUP_BY: readonly UsageGroupBy[] = ["model", "session_id", "key", "day"];
+
+export interface UsageQuery {
+  keyId?: string;
+  /** Unix ms, inclusive. */
+  since?: number;
+  /** Unix ms, exclusive. */
+  until?: number;
+  model?: string;
+  sessionId?: string;
+  groupBy?: UsageGroupBy;
+}
+
+export interface UsageRow {
+  /** The group's value (model, session id, key id or YYYY-MM-DD); absent without `groupBy`. */
+  group?: string | null;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
 }
 
 /** One row per request that reached the pipeline past authentication. */
@@ -65,6 +139,15 @@ export interface Store {
   deleteKey(id: string): Promise<boolean>;
   insertUsageEvents(events: readonly UsageEvent[]): Promise<void>;
   countUsageEvents(): Promise<number>;
+  queryUsage(query: UsageQuery): Promise<UsageRow[]>;
+  /** Recorded spend per key since `sinceMs` (0: all time); how caps survive a restart. */
+  spendByKey(sinceMs: number, keyId?: string): Promise<Map<string, number>>;
+  createTemplate(input: NewTemplate): Promise<TemplateRecord>;
+  listTemplates(ownerKeyId: string): Promise<TemplateRecord[]>;
+  /** By id, or by name when no template has that id. */
+  findTemplate(ownerKeyId: string, idOrName: string): Promise<TemplateRecord | undefined>;
+  updateTemplate(ownerKeyId: string, id: string, patch: TemplatePatch): Promise<TemplateRecord | undefined>;
+  deleteTemplate(ownerKeyId: string, id: string): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

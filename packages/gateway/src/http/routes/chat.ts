@@ -14,6 +14,7 @@ export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void
     };
     reply.raw.once("close", onClose);
     deps.inflight.add(controller);
+    const rateHeaders: Record<string, string> = {};
     try {
       const result = await handleChat(deps, {
         requestId: req.id,
@@ -22,9 +23,13 @@ export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void
         signal: controller.signal,
         startedAt: req.startedAt,
         sse: () => {
-          // From here on the pipeline writes the raw response itself.
+          // From here on the pipeline writes the raw response itself, with the headers set so far.
           reply.hijack();
-          return new SseWriter(reply.raw, { "x-request-id": req.id });
+          return new SseWriter(reply.raw, { ...rateHeaders, "x-request-id": req.id });
+        },
+        setHeader: (name, value) => {
+          rateHeaders[name] = value;
+          reply.header(name, value);
         },
       });
       if (result.kind === "json") return reply.send(result.body);

@@ -1,0 +1,31 @@
+import type { Logger } from "pino";
+import type { GatewayConfig } from "../config/config.js";
+import type { Store } from "../store/types.js";
+import { MemoryLimiter } from "./memory-limiter.js";
+import { RedisLimiter } from "./redis-limiter.js";
+import type { Limiter } from "./types.js";
+
+/** Redis when MESHAPI_REDIS_URL is set (shared by every instance), otherwise in-process counters. */
+export async function openLimiter(config: GatewayConfig, store: Store, log: Logger): Promise<Limiter> {
+  if (!config.redisUrl) {
+    if (config.databaseUrl) {
+      log.warn(
+        "MESHAPI_DATABASE_URL is set but MESHAPI_REDIS_URL is not: rate limits and spend caps are counted per process",
+      );
+    }
+    return MemoryLimiter.create(store);
+  }
+  const limiter = new RedisLimiter({ url: config.redisUrl, prefix: config.redisPrefix, store });
+  let lastLog = 0;
+  await limiter.connect((err) => {
+    // ioredis reports every failed reconnect; one line per 10 s says the same.
+    const now = Date.now();
+    if (now - lastLog < 10_000) return;
+    lastLog = now;
+    log.error(
+      { err: (err as Error).message, onLimiterDown: config.onLimiterDown, onSpendDown: config.onSpendDown },
+      "Redis unreachable; limits follow the configured policy until it is back",
+    );
+  });
+  return limiter;
+}

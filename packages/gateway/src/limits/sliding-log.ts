@@ -1,0 +1,52 @@
+/**
+ * An exact sliding-window log: the times (and weights) of the events of the last `windowMs`. Entries
+ * arrive in time order, so pruning pops from the front; the backing array is compacted now and then
+ * instead of shifted on every prune.
+ */
+export class SlidingLog {
+  private times: number[] = [];
+  private weights: number[] = [];
+  private head = 0;
+  private total = 0;
+
+  constructor(private readonly windowMs: number) {}
+
+  prune(now: number): void {
+    const cutoff = now - this.windowMs;
+    while (this.head < this.times.length && (this.times[this.head] as number) <= cutoff) {
+      this.total -= this.weights[this.head] as number;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.weights = this.weights.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Number of events in the window (call `prune` first). */
+  get count(): number {
+    return this.times.length - this.head;
+  }
+
+  /** Sum of the weights in the window (call `prune` first). */
+  get sum(): number {
+    return this.total;
+  }
+
+  /** Milliseconds until the oldest event leaves the window; 0 when empty. */
+  msUntilOldestExpires(now: number): number {
+    if (this.count === 0) return 0;
+    return Math.max(0, (this.times[this.head] as number) + this.windowMs - now);
+  }
+
+  add(now: number, weight = 1): void {
+    this.times.push(now);
+    this.weights.push(weight);
+    this.total += weight;
+  }
+
+  get empty(): boolean {
+    return this.count === 0;
+  }
+}

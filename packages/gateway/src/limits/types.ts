@@ -1,0 +1,83 @@
+import type { KeyLimits } from "../store/types.js";
+
+/** What the limiter needs to know about one request before it goes upstream. */
+export interface AdmitInput {
+  keyId: string;
+  limits: KeyLimits;
+  /** Unique per request; names the request's entries in windows and concurrency sets. */
+  requestId: string;
+  /** Worst-case cost in nano-USD, held against the spend cap until the request settles. */
+  reserveNanos: number;
+}
+
+/** Where a key stands, for the `x-ratelimit-*` headers. Absent fields: that limit is not set. */
+export interface RateInfo {
+  limitRequests?: number;
+  remainingRequests?: number;
+  /** Milliseconds until the oldest request in the window leaves it. */
+  resetRequestsMs?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+}
+
+export type LimitName = "rpm" | "rpd" | "tpm" | "max_concurrent" | "spend";
+
+/** An admitted request; hand it back to `settle` exactly once. */
+export interface Ticket {
+  readonly keyId: string;
+  readonly requestId: string;
+  readonly reserveNanos: number;
+  /** Opaque to callers: where the implementation booked this request. */
+  readonly booking: unknown;
+}
+
+export type AdmitResult =
+  | { ok: true; ticket: Ticket; info: RateInfo }
+  | { ok: false; limit: LimitName; retryAfterMs: number; info: RateInfo; limitValue: number };
+
+export interface Settlement {
+  /** Actual cost in nano-USD (0 when unknown or the request failed before an answer). */
+  costNanos: number;
+  /** Prompt + completion tokens actually used, counted against `tpm`. */
+  tokens: number;
+}
+
+/**
+ * Rate windows, concurrency slots and spend, checked and booked atomically per request: either every
+ * limit admits the request and all of them are booked, or none is.
+ */
+export interface Limiter {
+  readonly kind: "memory" | "redis";
+  admit(input: AdmitInput): Promise<AdmitResult>;
+  settle(ticket: Ticket, settlement: Settlement): Promise<void>;
+  /** Spend booked against the key's current period (settled plus reserved), in nano-USD. */
+  spent(keyId: string, limits: KeyLimits): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const MINUTE_MS = 60_000;
+export const DAY_MS = 86_400_000;
+
+/** Costs are counted in integer nano-USD so that sums are exact in Lua doubles and in JS alike. */
+export const NANOS_PER_USD = 1e9;
+export const toNanos = (usd: number): number => Math.round(usd * NANOS_PER_USD);
+
+export function hasRateLimits(l: KeyLimits): boolean {
+  return l.rpm !== null || l.rpd !== null || l.tpm !== null || l.maxConcurrent !== null;
+}
+
+/** The calendar month (UTC) a time falls in, e.g. "2026-11"; names the monthly spend bucket. */
+export function monthOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 7);
+}
+
+export function monthStart(ms: number): number {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/** The spend bucket a key's cap counts against right now. */
+export function spendBucket(limits: KeyLimits, nowMs: number): string {
+  return limits.spendPeriod === "month" ? `m:${monthOf(nowMs)}` : "total";
+}
