@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KeyLimits } from "../../src/store/types.js";
+import { ask, type Harness, readEvents, startHarness } from "../helpers/harness.js";
+import { MODES, sharedSkipNote } from "./modes.js";
+
+if (!MODES[1]?.enabled) console.warn(sharedSkipNote);
+
+async function keyWith(h: Harness, limits: Partial<KeyLimits>): Promise<string> {
+  const { record, key } = await h.keys.create(`limited-${Math.random()}`, limits);
+  h.gateway.keys.remember(record);
+  return key;
+}
+
+function chatAs(h: Harness, key: string, body: unknown): Promise<Response> {
+  return fetch(`${h.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+for (const mode of MODES) {
+  describe.skipIf(!mode.enabled)(`limits and spend caps (${mode.name})`, () => {
+    let h: Harness;
+    let drop: () => Promise<void>;
+    beforeAll(async () => {
+      const setup = await mode.setup("limits");
+      drop = setup.drop;
+      h = await startHarness({ env: setup.env });
+    });
+    afterAll(async () => {
+      await h?.close();
+      await drop?.();
+    });
+
+    it("a concurrent burst gets exactly rpm successes; the rest are 429 naming the limit", async () => {
+      const key = await keyWith(h, { rpm: 5 });
+      const responses = await Promise.all(Array.from({ length: 30 }, () => chatAs(h, key, ask("hi"))));
+      const ok = responses.filter((r) => r.status === 200);
+      const limited = responses.filter((r) => r.status === 429);
+      expect(ok).toHaveLength(5);
+      expect(limited).toHaveLength(25);
+      const body = (await limited[0]?.json()) as { error: Record<string, unknown> };
+      expect(body.error.code).toBe("rate_limit_exceeded");
+      expect(body.error.message).toContain("5 requests per minute (rpm)");
+      const retry = Number(limited[0]?.headers.get("retry-after"));
+      expect(retry).toBeGreaterThanOrEqual(1);
+      expect(retry).toBeLessThanOrEqual(60);
+      expect(body.error.retry_after_seconds).toBe(retry);
+      for (const r of responses) expect(r.headers.get("x-ratelimit-limit-requests")).toBe("5");
+      const remaining = ok.map((r) => Number(r.headers.get("x-ratelimit-remaining-requests"))).sort();
+      expect(remaining).toEqual([0, 1, 2, 3, 4]);
+      expect(limited[0]?.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+      expect(limited[0]?.headers.get("x-ratelimit-reset-requests")).toMatch(/^\d+(ms|s)$/);
+    });
+
+    it("streams carry the rate-limit headers too, tokens included when tpm is set", async () => {
+      const key = await keyWith(h, { rpm: 100, tpm: 100_000 });
+      const res = await chatAs(h, key, ask("stream please", { stream: true }));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-ratelimit-limit-requests")).toBe("100");
+      expect(res.headers.get("x-ratelimit-remaining-requests")).toBe("99");
+      expect(res.headers.get("x-ratelimit-limit-tokens")).toBe("100000");
+      expect(res.headers.get("x-ratelimit-remaining-tokens")).toBe("100000");
+      await readEvents(res);
+    });
+
+    it("keys without limits get no rate-limit headers", async () => {
+      const res = await h.chat(ask("hi"));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-ratelimit-limit-requests")).toBeNull();
+    });
+
+    it("max_concurrent refuses requests past the limit while others are in flight", async () => {
+      const key = await keyWith(h, { maxConcurrent: 2 });
+      const slow = Array.from({ length: 2 }, () => chatAs(h, key, ask("slow [[sim:delay_ms=400]]")));
+      // The slow ones hold both slots: wait until the simulator has seen them.
+      await until(
+        () => h.sim.requests().filter((r) => JSON.stringify(r.body).includes("delay_ms=400")).length >= 2,
+      );
+      const extra = await chatAs(h, key, ask("fast"));
+      expect(extra.status).toBe(429);
+      expect(((await extra.json()) as { error: { message: string } }).error.message).toContain(
+        "max_concurrent",
+      );
+      expect((await Promise.all(slow)).map((r) => r.status)).toEqual([200, 200]);
+      expect((await chatAs(h, key, ask("after"))).status).toBe(200);
+    });
+
+    it("tpm counts the tokens requests used", async () => {
+      const key = await keyWith(h, { tpm: 30 });
+      const first = await chatAs(h, key, ask("long [[sim:words=40]]"));
+      expect(first.status).toBe(200);
+      const second = await chatAs(h, key, ask("again"));
+      expect(second.status).toBe(429);
+      expect(((await second.json()) as { error: { message: string } }).error.message).toContain("tpm");
+      expect(second.headers.get("x-ratelimit-remaining-tokens")).toBe("0");
+    });
+
+    it("a spend cap hammered concurrently overshoots by at most one reservation, then answers 402", async () => {
+      const cap = 0.001;
+      const key = await keyWith(h, { spendCapUsd: cap });
+      // gpt-4o: $2.5 / $10 per 1M tokens. Each request reserves ~215 µUSD and costs ~205 µUSD.
+      const body = ask("spend [[sim:words=20]]", { model: "openai/gpt-4o", max_tokens: 20 });
+      const burst = await Promise.all(Array.from({ length: 40 }, () => chatAs(h, key, body)));
+      const ok = burst.filter((r) => r.status === 200);
+      expect(ok.length).toBeGreaterThanOrEqual(4);
+      const refused = burst.filter((r) => r.status !== 200);
+      expect(new Set(refused.map((r) => r.status))).toEqual(new Set([402]));
+      const costs = await Promise.all(
+        ok.map(async (r) => ((await r.json()) as { usage: { cost: number } }).usage.cost),
+      );
+      const spent = costs.reduce((a, b) => a + b, 0);
+      const reservation = (Math.ceil(("spend [[sim:words=20]]".length + 12) / 3) * 2.5 + 20 * 10) / 1e6;
+      expect(spent).toBeLessThanOrEqual(cap + reservation);
+      // Settling is asynchronous; once it lands the cap is reached for good.
+      await new Promise((r) => setTimeout(r, 100));
+      const after = await chatAs(h, key, body);
+      expect(after.status).toBe(402);
+      const err = ((await after.json()) as { error: { code: string; message: string } }).error;
+      expect(err.code).toBe("spend_limit_exceeded");
+      expect(err.message).toContain("$0.001");
+    });
+
+    it("limits changed through the admin API apply at once", async () => {
+      const key = await keyWith(h, {});
+      const record = (await h.keys.list()).at(-1);
+      if (!record) throw new Error("no key");
+      await h.keys.update(record.id, { limits: { rpm: 1 } });
+      h.gateway.keys.remember(await h.keys.get(record.id));
+      expect((await chatAs(h, key, ask("1"))).status).toBe(200);
+      expect((await chatAs(h, key, ask("2"))).status).toBe(429);
+      await h.keys.update(record.id, { limits: { rpm: null } });
+      h.gateway.keys.remember(await h.keys.get(record.id));
+      expect((await chatAs(h, key, ask("3"))).status).toBe(200);
+    });
+  });
+}
