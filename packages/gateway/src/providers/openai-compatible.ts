@@ -1,9 +1,10 @@
 import { GatewayError } from "../errors/catalog.js";
 import { buildOpenAIBody } from "./openai-body.js";
 import type { ChatCompletion, ChatCompletionChunk } from "./openai-types.js";
-import { sseEvents } from "./sse-events.js";
+import type { SseEvent } from "./sse-events.js";
 import type { ChunkStream, ProviderAdapter, UpstreamCall } from "./types.js";
-import { toGatewayError, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
+import { eventStream, parseEventData, postChecked, readJsonObject } from "./upstream-calls.js";
+import type { UpstreamHttp, UpstreamResponse } from "./upstream-http.js";
 import { upstreamStatusError, vendorMessage } from "./upstream-status.js";
 
 /** Pass-through adapter for OpenAI and every OpenAI-compatible vendor. */
@@ -11,47 +12,25 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   constructor(private readonly http: UpstreamHttp) {}
 
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
-    const res = await this.send(call, false);
-    let text: string;
-    try {
-      text = await res.body.text();
-    } catch (err) {
-      throw toGatewayError(err, call.provider);
-    }
-    try {
-      const completion = JSON.parse(text) as ChatCompletion;
-      if (!Array.isArray(completion?.choices)) throw new Error("no choices");
-      return completion;
-    } catch {
+    const completion = await readJsonObject(await this.send(call, false), call);
+    if (!Array.isArray(completion.choices)) {
       throw new GatewayError(
         "upstream_error",
         `${call.provider.name} returned a response that is not a chat completion.`,
         {
           status: 502,
-          providerError: text.slice(0, 2048),
+          providerError: completion,
         },
       );
     }
+    return completion as unknown as ChatCompletion;
   }
 
   async stream(call: UpstreamCall): Promise<ChunkStream> {
-    const res = await this.send(call, true);
-    const contentType = String(res.headers["content-type"] ?? "");
-    if (!contentType.includes("text/event-stream")) {
-      // Some vendors answer a stream request with a JSON error and a 200; never relay that as a stream.
-      const text = await res.body.text().catch(() => "");
-      throw new GatewayError("upstream_error", `${call.provider.name} did not answer with an event stream.`, {
-        status: 502,
-        providerError: text.slice(0, 2048),
-      });
-    }
-    return {
-      [Symbol.asyncIterator]: () => chunksOf(res, call),
-      cancel: () => res.body.destroy(),
-    };
+    return eventStream(await this.send(call, true), call, (events) => passThrough(events, call));
   }
 
-  private async send(call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+  private send(call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
     const { provider } = call;
     const body = buildOpenAIBody({ ...call.request, stream }, call.upstreamModel, provider.quirks);
     const headers: Record<string, string> = {
@@ -61,53 +40,33 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       ...provider.headers,
     };
     if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
-    const res = await this.http.post(
-      provider,
+    return postChecked(
+      this.http,
+      call,
       `${provider.baseUrl}/chat/completions`,
       headers,
       JSON.stringify(body),
-      call.signal,
+      (status, h, text) => upstreamStatusError(provider, status, h, text),
     );
-    if (res.statusCode >= 400) {
-      const text = await res.body.text().catch(() => "");
-      throw upstreamStatusError(provider, res.statusCode, res.headers, text);
-    }
-    return res;
   }
 }
 
-async function* chunksOf(res: UpstreamResponse, call: UpstreamCall): AsyncGenerator<ChatCompletionChunk> {
-  let clean = false;
-  try {
-    for await (const event of sseEvents(res.body)) {
-      if (event.data === "[DONE]") {
-        clean = true;
-        return;
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(event.data);
-      } catch {
-        throw new GatewayError("upstream_error", `${call.provider.name} sent a malformed stream event.`, {
-          providerError: event.data.slice(0, 512),
-        });
-      }
-      const chunk = parsed as ChatCompletionChunk & { error?: unknown };
-      if (chunk.error !== undefined && chunk.error !== null) {
-        // Errors after the 200 arrive as a data event with a top-level `error` (OpenAI, OpenRouter).
-        throw new GatewayError(
-          "upstream_error",
-          `${call.provider.name} failed mid-stream: ${vendorMessage(chunk) ?? "unknown error"}`,
-          { providerError: chunk.error },
-        );
-      }
-      yield chunk;
+/** OpenAI-format events are already chunks: parse them, stop at [DONE], surface in-band errors. */
+async function* passThrough(
+  events: AsyncIterable<SseEvent>,
+  call: UpstreamCall,
+): AsyncGenerator<ChatCompletionChunk> {
+  for await (const event of events) {
+    if (event.data === "[DONE]") return;
+    const chunk = parseEventData(event, call);
+    if (chunk.error !== undefined && chunk.error !== null) {
+      // Errors after the 200 arrive as a data event with a top-level `error` (OpenAI, OpenRouter).
+      throw new GatewayError(
+        "upstream_error",
+        `${call.provider.name} failed mid-stream: ${vendorMessage(chunk) ?? "unknown error"}`,
+        { providerError: chunk.error },
+      );
     }
-  } catch (err) {
-    throw toGatewayError(err, call.provider);
-  } finally {
-    // After [DONE], drain what is left so the keep-alive connection can be reused; otherwise tear it down.
-    if (clean) await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
-    else if (!res.body.destroyed) res.body.destroy();
+    yield chunk as unknown as ChatCompletionChunk;
   }
 }

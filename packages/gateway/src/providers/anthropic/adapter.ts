@@ -1,7 +1,7 @@
 import { GatewayError } from "../../errors/catalog.js";
 import type { ChatCompletion } from "../openai-types.js";
-import { parseEventData, postTranslated, readJsonObject, translatedStream } from "../translate/upstream.js";
 import type { ChunkStream, ProviderAdapter, UpstreamCall } from "../types.js";
+import { eventStream, parseEventData, postChecked, readJsonObject } from "../upstream-calls.js";
 import type { UpstreamHttp, UpstreamResponse } from "../upstream-http.js";
 import { anthropicStatusError } from "./errors.js";
 import { claudeModel } from "./models.js";
@@ -35,7 +35,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   async stream(call: UpstreamCall): Promise<ChunkStream> {
     const res = await this.send(call, true);
     const translator = new AnthropicStreamTranslator(call.upstreamModel, call.provider.name);
-    return translatedStream(res, call, (events) =>
+    return eventStream(res, call, (events) =>
       translateAnthropicStream(events, translator, (event) => parseEventData(event, call)),
     );
   }
@@ -52,7 +52,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       ...provider.headers,
     };
     if (provider.apiKey) headers["x-api-key"] = provider.apiKey;
-    return postTranslated(
+    return postChecked(
       this.http,
       call,
       `${provider.baseUrl}/v1/messages`,

@@ -1,7 +1,7 @@
 import { GatewayError } from "../../errors/catalog.js";
 import type { ChatCompletion } from "../openai-types.js";
-import { parseEventData, postTranslated, readJsonObject, translatedStream } from "../translate/upstream.js";
 import type { ChunkStream, ProviderAdapter, UpstreamCall } from "../types.js";
+import { eventStream, parseEventData, postChecked, readJsonObject } from "../upstream-calls.js";
 import type { UpstreamHttp, UpstreamResponse } from "../upstream-http.js";
 import { geminiStatusError } from "./errors.js";
 import { geminiModelTraits } from "./messages.js";
@@ -36,7 +36,7 @@ export class GeminiAdapter implements ProviderAdapter {
   async stream(call: UpstreamCall): Promise<ChunkStream> {
     const res = await this.send(call, true);
     const translator = new GeminiStreamTranslator(call.upstreamModel, call.provider.name);
-    return translatedStream(res, call, (events) =>
+    return eventStream(res, call, (events) =>
       translateGeminiStream(events, translator, (event) => parseEventData(event, call)),
     );
   }
@@ -59,7 +59,7 @@ export class GeminiAdapter implements ProviderAdapter {
       ...provider.headers,
     };
     if (provider.apiKey) headers["x-goog-api-key"] = provider.apiKey;
-    return postTranslated(
+    return postChecked(
       this.http,
       call,
       `${provider.baseUrl}/v1beta/models/${encodeURIComponent(model)}:${method}`,

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { GatewayError } from "../../errors/catalog.js";
-import type { ChatCompletionChunk } from "../openai-types.js";
-import { type SseEvent, sseEvents } from "../sse-events.js";
-import type { ChunkStream, UpstreamCall } from "../types.js";
-import { toGatewayError, type UpstreamHttp, type UpstreamResponse } from "../upstream-http.js";
+import { GatewayError } from "../errors/catalog.js";
+import type { ChatCompletionChunk } from "./openai-types.js";
+import { type SseEvent, sseEvents } from "./sse-events.js";
+import type { ChunkStream, UpstreamCall } from "./types.js";
+import { toGatewayError, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
 
 /** Maps a vendor's HTTP error response to MeshAPI's envelope. */
 export type StatusErrorMapper = (
@@ -12,11 +12,11 @@ export type StatusErrorMapper = (
   bodyText: string,
 ) => GatewayError;
 
-/** Turns a vendor's SSE events into OpenAI chunks; returning normally means the vendor ended cleanly. */
+/** Turns an upstream SSE event stream into OpenAI chunks; returning normally means the vendor ended cleanly. */
 export type StreamTranslator = (events: AsyncIterable<SseEvent>) => AsyncGenerator<ChatCompletionChunk>;
 
-/** POSTs a translated body; a 4xx/5xx becomes the vendor's mapped GatewayError before any byte reaches the client. */
-export async function postTranslated(
+/** POSTs a request body; a 4xx/5xx becomes the vendor's mapped GatewayError before any byte reaches the client. */
+export async function postChecked(
   http: UpstreamHttp,
   call: UpstreamCall,
   url: string,
@@ -76,7 +76,7 @@ export function parseEventData(event: SseEvent, call: UpstreamCall): Record<stri
  * Wraps a 2xx event-stream response as a ChunkStream. A vendor that answers a stream request with
  * something else (a JSON error with a 200) is a 502 here, before the client's stream opens.
  */
-export async function translatedStream(
+export async function eventStream(
   res: UpstreamResponse,
   call: UpstreamCall,
   translate: StreamTranslator,
