@@ -8,6 +8,8 @@ import type { EventSink } from "../pipeline/stream-relay.js";
  */
 export class SseWriter implements EventSink {
   private opened = false;
+  /** Pending while the socket's buffer is over its high-water mark. */
+  private backlog: Promise<void> | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -37,7 +39,22 @@ export class SseWriter implements EventSink {
   }
 
   send(json: string): void {
-    if (this.writable) this.res.write(`data: ${json}\n\n`);
+    if (this.writable && !this.res.write(`data: ${json}\n\n`)) {
+      this.backlog ??= new Promise<void>((resolve) => {
+        const done = () => {
+          this.res.off("drain", done);
+          this.res.off("close", done);
+          this.backlog = undefined;
+          resolve();
+        };
+        this.res.on("drain", done);
+        this.res.on("close", done);
+      });
+    }
+  }
+
+  drained(): Promise<void> | undefined {
+    return this.backlog;
   }
 
   /** An in-band error after the stream started: the status is already 200, so the error is an event. */

@@ -26,6 +26,7 @@ export class KeyCache {
   private readonly inflight = new Map<string, Promise<ApiKeyRecord | undefined>>();
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
+  private polling = false;
 
   constructor(
     private readonly store: Store,
@@ -37,7 +38,14 @@ export class KeyCache {
     this.cursor = Date.now();
     for (const key of await this.store.listKeys()) this.known.set(key.keyHash, key);
     this.timer = setInterval(() => {
-      this.poll().catch((err) => this.options.onPollError?.(err));
+      // A slow store must not pile polls on top of each other.
+      if (this.polling) return;
+      this.polling = true;
+      this.poll()
+        .catch((err) => this.options.onPollError?.(err))
+        .finally(() => {
+          this.polling = false;
+        });
     }, this.options.pollIntervalMs);
     this.timer.unref();
   }

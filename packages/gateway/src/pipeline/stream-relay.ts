@@ -8,6 +8,8 @@ import { estimateUsage, priceUsage, type UsageSummary } from "./usage-math.js";
 /** Where relayed events go; `send` writes one `data:` event and flushes it. */
 export interface EventSink {
   send(json: string): void;
+  /** Resolves once the client has taken what was sent (backpressure); undefined when nothing is waiting. */
+  drained?(): Promise<void> | undefined;
 }
 
 export interface RelayOptions {
@@ -65,6 +67,9 @@ export async function relayStream(
       }
     }
     sink.send(JSON.stringify(chunk));
+    // A slow client slows the upstream read instead of growing a buffer in the gateway.
+    const waiting = sink.drained?.();
+    if (waiting) await waiting;
   }
 
   if (!finished) {

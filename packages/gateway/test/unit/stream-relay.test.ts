@@ -87,4 +87,42 @@ describe("relayStream", () => {
     expect(sent[1]?.usage?.estimated).toBe(true);
     expect(sent[1]?.usage?.completion_tokens).toBeGreaterThan(0);
   });
+
+  it("waits for a slow client before pulling more from the upstream (backpressure)", async () => {
+    let pulled = 0;
+    const upstream: ChunkStream = {
+      async *[Symbol.asyncIterator]() {
+        for (let i = 0; i < 3; i++) {
+          pulled++;
+          yield chunk([delta(`w${i}`)]);
+        }
+        pulled++;
+        yield chunk([finish()], usage);
+      },
+      cancel() {},
+    };
+    let release: () => void = () => {};
+    let blocked: Promise<void> | undefined = new Promise<void>((r) => {
+      release = r;
+    });
+    const sent: string[] = [];
+    const relaying = relayStream(
+      upstream,
+      { send: (json) => sent.push(json), drained: () => blocked },
+      {
+        request: { messages: [], stream: true } as unknown as ChatRequest,
+        publicModel: "p/m",
+        price: undefined,
+        onFirstChunk: () => {},
+      },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent).toHaveLength(1);
+    expect(pulled).toBe(1);
+    blocked = undefined;
+    release();
+    await relaying;
+    expect(pulled).toBe(4);
+    expect(sent).toHaveLength(4);
+  });
 });
