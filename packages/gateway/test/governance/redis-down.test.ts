@@ -1,0 +1,69 @@
+import { createServer } from "node:net";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ask, type Harness, startHarness } from "../helpers/harness.js";
+
+/** A port nothing listens on: bound, then released. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function chatAs(h: Harness, limits: Parameters<Harness["keys"]["create"]>[1]) {
+  const { record, key } = await h.keys.create("k", limits);
+  h.gateway.keys.remember(record);
+  return fetch(`${h.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(ask("hi")),
+  });
+}
+
+describe("when Redis is unreachable", () => {
+  let open: Harness;
+  let closed: Harness;
+  beforeAll(async () => {
+    const url = `redis://127.0.0.1:${await deadPort()}`;
+    open = await startHarness({ env: { MESHAPI_REDIS_URL: url } });
+    closed = await startHarness({ env: { MESHAPI_REDIS_URL: url, MESHAPI_REDIS_DOWN_LIMITS: "closed" } });
+  });
+  afterAll(async () => {
+    await open?.close();
+    await closed?.close();
+  });
+
+  it("the gateway starts and keys without limits keep working", async () => {
+    expect((await open.chat(ask("hi"))).status).toBe(200);
+    expect((await closed.chat(ask("hi"))).status).toBe(200);
+  });
+
+  it("by default, spend caps fail closed (503) and rate limits fail open", async () => {
+    const capped = await chatAs(open, { spendCapUsd: 10 });
+    expect(capped.status).toBe(503);
+    const body = (await capped.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("service_unavailable");
+    expect(body.error.message).toContain("limits");
+    expect((await chatAs(open, { rpm: 10 })).status).toBe(200);
+  });
+
+  it("MESHAPI_REDIS_DOWN_LIMITS=closed refuses rate-limited keys too", async () => {
+    expect((await chatAs(closed, { rpm: 10 })).status).toBe(503);
+  });
+
+  it("logs one clear line about the policy", async () => {
+    const lines: string[] = [];
+    const log = pino({ level: "error" }, { write: (line: string) => lines.push(line) });
+    const { createGateway } = await import("../../src/app.js");
+    const { loadConfig } = await import("../../src/config/config.js");
+    const config = loadConfig({
+      env: { MESHAPI_REDIS_URL: `redis://127.0.0.1:${await deadPort()}` },
+      overrides: { port: 0, dataDir: open.dataDir },
+    });
+    const gateway = await createGateway(config, { log });
+    await gateway.stop();
+    expect(lines.join("\n")).toContain("Redis unreachable; limits follow the configured policy");
+  });
+});
