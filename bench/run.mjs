@@ -3,6 +3,7 @@
 // Knobs: BENCH_DURATION_MS (default 5000), BENCH_CONCURRENCY (default 32).
 import { existsSync, writeFileSync } from "node:fs";
 import { measureCancellation, startSlowUpstream } from "./lib/cancel.mjs";
+import { runGovernanceBench } from "./lib/governance.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { startGatewayProcess, startSimulatorProcess, tempDir } from "./lib/processes.mjs";
 
@@ -86,6 +87,15 @@ try {
   await gw.stop();
 }
 
+// Governance: limits, spend caps and accounting on (embedded, Redis) vs off, on their own gateways.
+const governance = await runGovernanceBench({
+  dir,
+  simUrl: sim.url,
+  concurrency,
+  durationMs,
+  log: (line) => process.stderr.write(line),
+});
+
 // Cancellation: a separate gateway whose "slow" provider is the tiny upstream above.
 const configPath = `${dir}/slow.json`;
 writeFileSync(
@@ -121,6 +131,13 @@ const lines = [
   ...rows.map(
     (r) =>
       `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.through.rps / r.direct.rps, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
+  ),
+  "",
+  "| governance (chat, non-stream) | through gateway (req/s) | vs limits off | p50 (ms) | p99 (ms) | errors |",
+  "|---|---:|---:|---:|---:|---:|",
+  ...governance.map(
+    (r) =>
+      `| ${r.scenario} | ${fmt(r.rps)} | ${r.vsOff === undefined ? "—" : fmt(r.vsOff, 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} |`,
   ),
   "",
   "| client disconnect → upstream aborted | median (ms) | max (ms) |",

@@ -55,6 +55,8 @@ export class RedisLimiter implements Limiter {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
+      // Concurrent admits and settles of one tick go out in one write: fewer syscalls under load.
+      enableAutoPipelining: true,
     });
     redis.defineCommand("meshAdmit", { numberOfKeys: 6, lua: ADMIT_LUA });
     redis.defineCommand("meshSettle", { numberOfKeys: 4, lua: SETTLE_LUA });
