@@ -46,6 +46,8 @@ export class RedisLimiter implements Limiter {
   readonly kind = "redis";
   readonly redis: Redis & LimitCommands;
   private readonly slotTtlMs: number;
+  /** Settles still on their way to Redis; shutdown waits for them so no slot or reservation leaks. */
+  private readonly settling = new Set<Promise<unknown>>();
 
   constructor(private readonly options: RedisLimiterOptions) {
     // No offline queue: while Redis is down, calls fail at once and the configured policy decides,
@@ -130,7 +132,7 @@ export class RedisLimiter implements Limiter {
   async settle(ticket: Ticket, s: Settlement): Promise<void> {
     const booking = ticket.booking as Booking;
     const p = `${this.options.prefix}rl:{${ticket.keyId}}:`;
-    await this.redis.meshSettle(
+    const call = this.redis.meshSettle(
       `${p}t`,
       `${p}ts`,
       `${p}c`,
@@ -139,6 +141,12 @@ export class RedisLimiter implements Limiter {
       booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0,
       s.costNanos - ticket.reserveNanos,
     );
+    this.settling.add(call);
+    try {
+      await call;
+    } finally {
+      this.settling.delete(call);
+    }
   }
 
   async spent(keyId: string, limits: KeyLimits): Promise<number> {
@@ -147,6 +155,9 @@ export class RedisLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
+    const deadline = new Promise((r) => setTimeout(r, 2_000).unref());
+    await Promise.race([Promise.allSettled([...this.settling]), deadline]);
+    if (this.redis.status === "ready") await this.redis.quit().catch(() => {});
     this.redis.disconnect();
   }
 

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,5 +66,44 @@ describe("when Redis is unreachable", () => {
     const gateway = await createGateway(config, { log });
     await gateway.stop();
     expect(lines.join("\n")).toContain("Redis unreachable; limits follow the configured policy");
+  });
+});
+
+const redisServer = spawnSync("which", ["redis-server"]).status === 0;
+
+describe.skipIf(!redisServer)("when Redis comes back", () => {
+  let h: Harness;
+  let server: ChildProcess | undefined;
+  let port: number;
+  beforeAll(async () => {
+    port = await deadPort();
+    h = await startHarness({ env: { MESHAPI_REDIS_URL: `redis://127.0.0.1:${port}` } });
+  });
+  afterAll(async () => {
+    await h?.close();
+    server?.kill();
+  });
+
+  it("limits are enforced again without a restart", async () => {
+    const { record, key } = await h.keys.create("k", { spendCapUsd: 5, rpm: 1 });
+    h.gateway.keys.remember(record);
+    const send = () =>
+      fetch(`${h.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(ask("hi")),
+      });
+    expect((await send()).status).toBe(503);
+    server = spawn("redis-server", ["--port", String(port), "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
+    const deadline = Date.now() + 10_000;
+    let status = 503;
+    while (status === 503 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await send()).status;
+    }
+    expect(status).toBe(200);
+    expect((await send()).status).toBe(429); // rpm 1, now counted in Redis
   });
 });
