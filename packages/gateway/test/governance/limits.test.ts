@@ -137,7 +137,7 @@ for (const mode of MODES) {
       expect(err.message).toContain("$0.001");
     });
 
-    it("limits changed through the admin API apply at once", async () => {
+    it("limits changed through the key service apply at once", async () => {
       const key = await keyWith(h, {});
       const record = (await h.keys.list()).at(-1);
       if (!record) throw new Error("no key");

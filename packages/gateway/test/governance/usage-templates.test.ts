@@ -86,6 +86,8 @@ for (const mode of MODES) {
       ]);
       const future = await json<Report>(await call(h, "GET", "/v1/usage?since=2999-01-01"));
       expect(future.total.requests).toBe(0);
+      const past = await json<Report>(await call(h, "GET", "/v1/usage?until=2000-01-01"));
+      expect(past.total.requests).toBe(0);
       const filtered = await json<Report>(await call(h, "GET", "/v1/usage?model=openai/gpt-4o"));
       expect(filtered.total.requests).toBe(1);
     });
