@@ -2,7 +2,15 @@
 // previous one is fully read, for `durationMs`. Latency is measured per request, body included.
 import { Pool } from "undici";
 
-export async function runLoad({ url, path, headers, body, concurrency, durationMs, warmupMs = 1000 }) {
+export async function runLoad({
+  url,
+  path,
+  headers,
+  body,
+  concurrency,
+  durationMs,
+  warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 3000),
+}) {
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   const payload = JSON.stringify(body);
   const send = async () => {

@@ -9,6 +9,7 @@ import { KeyCache } from "./keys/key-cache.js";
 import { openLimiter } from "./limits/open-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createLogger } from "./logging.js";
+import type { Cancellation } from "./providers/cancellation.js";
 import { createAdapters } from "./providers/registry.js";
 import { UpstreamHttp } from "./providers/upstream-http.js";
 import { openStore } from "./store/open-store.js";
@@ -57,7 +58,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const limiter = await openLimiter(config, store, log);
   const templates = new TemplateCache(store, config.templateCacheMs);
   const http = new UpstreamHttp();
-  const inflight = new Set<AbortController>();
+  const inflight = new Set<Cancellation>();
   let closing = false;
   const app = buildServer({
     config,

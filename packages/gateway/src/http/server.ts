@@ -10,6 +10,7 @@ import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { KeyCache } from "../keys/key-cache.js";
 import { authenticate } from "../pipeline/authenticate.js";
 import type { ChatDeps } from "../pipeline/chat.js";
+import type { Cancellation } from "../providers/cancellation.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
 import { normalizeError } from "./error-handler.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
@@ -34,7 +35,7 @@ export interface ServerDeps extends ChatDeps {
   /** True once shutdown began: new requests get 503. */
   isClosing: () => boolean;
   /** Controllers of in-flight upstream calls, aborted when the grace period runs out. */
-  inflight: Set<AbortController>;
+  inflight: Set<Cancellation>;
 }
 
 export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {

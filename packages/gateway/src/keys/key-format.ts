@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import * as crypto from "node:crypto";
 import { ulid } from "ulid";
 
 /** `rsk_` + a ULID (48-bit time, 80 bits from the platform's cryptographic random source). */
@@ -17,9 +17,20 @@ export function generateKey(): NewKeyMaterial {
   return { key, hash: hashKey(key), displayPrefix: key.slice(0, DISPLAY_PREFIX_LENGTH) };
 }
 
+/** One-shot hashing (Node >= 20.12) is twice as fast as a Hash object; it runs on every request. */
+const sha256Hex: (data: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === "function"
+    ? (data) =>
+        (crypto as unknown as { hash: (a: string, d: string, e: string) => string }).hash(
+          "sha256",
+          data,
+          "hex",
+        )
+    : (data) => crypto.createHash("sha256").update(data).digest("hex");
+
 /** Keys carry 80 random bits, so an unsalted SHA-256 is enough to make the stored form useless. */
 export function hashKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  return sha256Hex(key);
 }
 
 export function looksLikeKey(candidate: string): boolean {
@@ -29,7 +40,7 @@ export function looksLikeKey(candidate: string): boolean {
 export function hashesEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, "hex");
   const right = Buffer.from(b, "hex");
-  return left.length === right.length && timingSafeEqual(left, right);
+  return left.length === right.length && crypto.timingSafeEqual(left, right);
 }
 
 export function newKeyId(): string {

@@ -68,8 +68,17 @@ export function hasRateLimits(l: KeyLimits): boolean {
 }
 
 /** The calendar month (UTC) a time falls in, e.g. "2026-11"; names the monthly spend bucket. */
+/** The current month is asked for on every request; format it once per month, not once per call. */
+let cachedMonth = { from: 0, until: 0, label: "" };
+
 export function monthOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 7);
+  if (ms >= cachedMonth.from && ms < cachedMonth.until) return cachedMonth.label;
+  const d = new Date(ms);
+  const from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const until = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  const label = d.toISOString().slice(0, 7);
+  if (ms >= from) cachedMonth = { from, until, label };
+  return label;
 }
 
 export function monthStart(ms: number): number {

@@ -4,6 +4,7 @@ import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { SseWriter } from "../http/sse.js";
 import type { Ticket } from "../limits/types.js";
 import { toNanos } from "../limits/types.js";
+import type { Cancellation } from "../providers/cancellation.js";
 import type { ChatCompletion } from "../providers/openai-types.js";
 import type { AdapterRegistry } from "../providers/registry.js";
 import type { ProviderAdapter, UpstreamCall } from "../providers/types.js";
@@ -35,7 +36,7 @@ export interface ChatExchange {
   key: ApiKeyRecord;
   body: unknown;
   /** Aborted when the client disconnects; cancels the upstream call. */
-  signal: AbortSignal;
+  signal: Cancellation;
   /** `performance.now()` when the request arrived. */
   startedAt: number;
   /** The SSE writer for this response; opened only once the upstream has answered. */

@@ -1,5 +1,6 @@
 import type { ProviderConfig } from "../config/config.js";
 import type { ChatRequest } from "../pipeline/chat-request.js";
+import type { Cancellation } from "./cancellation.js";
 import type { ChatCompletion, ChatCompletionChunk } from "./openai-types.js";
 
 /** Everything an adapter needs for one upstream call. */
@@ -9,7 +10,8 @@ export interface UpstreamCall {
   upstreamModel: string;
   /** The validated request with MeshAPI's extensions already removed. */
   request: ChatRequest;
-  signal: AbortSignal;
+  /** Fires when the client goes away. */
+  signal: Cancellation;
   requestId: string;
 }
 

@@ -1,6 +1,7 @@
 import { Agent, type Dispatcher, request, errors as undiciErrors } from "undici";
 import type { ProviderConfig } from "../config/config.js";
 import { GatewayError } from "../errors/catalog.js";
+import type { Cancellation } from "./cancellation.js";
 
 export interface UpstreamResponse {
   statusCode: number;
@@ -21,7 +22,7 @@ export class UpstreamHttp {
     url: string,
     headers: Record<string, string>,
     body: string,
-    signal: AbortSignal,
+    signal: Cancellation,
   ): Promise<UpstreamResponse> {
     try {
       const res = await request(url, {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { handleChat } from "../../pipeline/chat.js";
+import { Cancellation } from "../../providers/cancellation.js";
 import type { ServerDeps } from "../server.js";
 import { SseWriter } from "../sse.js";
 
@@ -8,7 +9,7 @@ export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void
     const key = req.apiKey;
     if (!key) throw new Error("auth hook did not run");
     // A client that goes away before the response ended cancels the upstream call at once.
-    const controller = new AbortController();
+    const controller = new Cancellation();
     const onClose = () => {
       if (!reply.raw.writableFinished) controller.abort();
     };
@@ -20,7 +21,7 @@ export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void
         requestId: req.id,
         key,
         body: req.body,
-        signal: controller.signal,
+        signal: controller,
         startedAt: req.startedAt,
         sse: () => {
           // From here on the pipeline writes the raw response itself, with the headers set so far.

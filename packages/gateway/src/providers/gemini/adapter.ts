@@ -48,7 +48,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const body = await buildGeminiBody(call.request, geminiModelTraits(model), {
       fetcher: this.images,
       policy: provider.remoteImages ?? "public",
-      signal: call.signal,
+      signal: call.signal.abortSignal,
       baseUrl: provider.baseUrl,
     });
     const method = stream ? "streamGenerateContent?alt=sse" : "generateContent";

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULTS, type ProviderConfig } from "../../../src/config/config.js";
 import type { ChatRequest } from "../../../src/pipeline/chat-request.js";
 import { AnthropicAdapter } from "../../../src/providers/anthropic/adapter.js";
+import { Cancellation } from "../../../src/providers/cancellation.js";
 import { GeminiAdapter } from "../../../src/providers/gemini/adapter.js";
 import type { ChatCompletionChunk } from "../../../src/providers/openai-types.js";
 import type { ProviderAdapter, UpstreamCall } from "../../../src/providers/types.js";
@@ -56,7 +57,7 @@ function call(format: "anthropic" | "gemini", model: string): UpstreamCall {
     provider,
     upstreamModel: model,
     request,
-    signal: new AbortController().signal,
+    signal: new Cancellation(),
     requestId: "req_1",
   };
 }
