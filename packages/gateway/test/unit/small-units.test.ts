@@ -27,6 +27,21 @@ describe("computeCost", () => {
   });
 });
 
+describe("priceUsage", () => {
+  it("bills cache writes at their own rate when the usage reports them", () => {
+    const price = { input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75 };
+    const usage = {
+      prompt_tokens: 1000,
+      completion_tokens: 10,
+      total_tokens: 1010,
+      prompt_tokens_details: { cached_tokens: 200, cache_write_tokens: 300 },
+    };
+    const expected = (500 * 3 + 200 * 0.3 + 300 * 3.75 + 10 * 15) / 1e6;
+    expect(priceUsage(usage, price).costUsd).toBeCloseTo(expected, 12);
+    expect(usage).toHaveProperty("cost", priceUsage(usage, price).costUsd);
+  });
+});
+
 describe("keys", () => {
   it("generates rsk_<ULID> keys, stores only a hash, compares in constant time", () => {
     const a = generateKey();
