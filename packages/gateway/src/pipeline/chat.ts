@@ -211,9 +211,13 @@ function checkTransforms(request: ChatRequest): void {
   });
 }
 
+const EXTENSIONS: ReadonlySet<string> = new Set(MESHAPI_EXTENSIONS);
+
+/** A copy without MeshAPI's fields, built without `delete` (which would make it a slow dictionary). */
 function withoutExtensions(request: ChatRequest): ChatRequest {
-  const copy: Record<string, unknown> = { ...request };
-  for (const field of MESHAPI_EXTENSIONS) delete copy[field];
+  const source = request as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const field in source) if (!EXTENSIONS.has(field)) copy[field] = source[field];
   return copy as ChatRequest;
 }
 

@@ -2,44 +2,65 @@ import { createHash } from "node:crypto";
 import type { ChatRequest } from "../pipeline/chat-request.js";
 import type { VendorQuirks } from "./quirks.js";
 
+/** The fields a vendor must not receive, per quirks object and model, computed once. */
+const droppedCache = new WeakMap<VendorQuirks, Map<string, ReadonlySet<string>>>();
+
+function droppedFields(quirks: VendorQuirks, upstreamModel: string): ReadonlySet<string> {
+  let byModel = droppedCache.get(quirks);
+  if (!byModel) {
+    byModel = new Map();
+    droppedCache.set(quirks, byModel);
+  }
+  let dropped = byModel.get(upstreamModel);
+  if (!dropped) {
+    const set = new Set(quirks.dropFields ?? []);
+    for (const rule of quirks.modelDropFields ?? []) {
+      if (rule.match.test(upstreamModel)) for (const field of rule.fields) set.add(field);
+    }
+    dropped = set;
+    // Model ids come from clients; bound the cache rather than trust their variety.
+    if (byModel.size < 1000) byModel.set(upstreamModel, dropped);
+  }
+  return dropped;
+}
+
 /**
  * Builds the body an OpenAI-compatible vendor receives: the client's request with the upstream model
- * id, the gateway's usage request on streams, and the vendor's quirks applied. Serialized once.
+ * id, the gateway's usage request on streams, and the vendor's quirks applied. One pass, no `delete`:
+ * deleting keys turns V8 objects into slow dictionaries right before they are serialised.
  */
 export function buildOpenAIBody(
   request: ChatRequest,
   upstreamModel: string,
   quirks: VendorQuirks,
 ): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...request, model: upstreamModel };
-  if (body.stream === true) {
+  const dropped = droppedFields(quirks, upstreamModel);
+  const allowed = quirks.allowFields;
+  const renames = quirks.renameFields;
+  const patchMessages = quirks.dropMessageName || quirks.toolCallIds;
+  const source = request as Record<string, unknown>;
+  const body: Record<string, unknown> = { model: upstreamModel };
+  for (const field in source) {
+    if (field === "model" || field === "stream" || field === "stream_options") continue;
+    const value = source[field];
+    if (value === undefined || dropped.has(field) || (allowed && !allowed.includes(field))) continue;
+    const target = renames?.[field] ?? field;
+    // When a client sent both spellings, the vendor's own one wins.
+    if (target !== field && Object.hasOwn(source, target)) continue;
+    body[target] =
+      field === "messages" && patchMessages
+        ? request.messages.map((m) => patchMessage(m as Record<string, unknown>, quirks))
+        : value;
+  }
+  if (request.stream === true) {
+    body.stream = true;
     // Always ask for usage, so every stream can report usage and cost; the relay decides what the client sees.
-    if (quirks.streamOptions === false) delete body.stream_options;
-    else body.stream_options = { ...(request.stream_options ?? {}), include_usage: true };
-  } else {
-    delete body.stream;
-    delete body.stream_options;
-  }
-  for (const field of quirks.dropFields ?? []) delete body[field];
-  for (const rule of quirks.modelDropFields ?? []) {
-    if (rule.match.test(upstreamModel)) for (const field of rule.fields) delete body[field];
-  }
-  if (quirks.allowFields) {
-    const allowed = new Set(quirks.allowFields);
-    for (const field of Object.keys(body)) if (!allowed.has(field)) delete body[field];
-  }
-  for (const [from, to] of Object.entries(quirks.renameFields ?? {})) {
-    if (from in body) {
-      if (!(to in body)) body[to] = body[from];
-      delete body[from];
-    }
+    if (quirks.streamOptions !== false)
+      body.stream_options = { ...(request.stream_options ?? {}), include_usage: true };
   }
   if (quirks.toolChoiceRequired && body.tool_choice === "required")
     body.tool_choice = quirks.toolChoiceRequired;
-  if (quirks.dropMessageName || quirks.toolCallIds) {
-    body.messages = request.messages.map((m) => patchMessage(m as Record<string, unknown>, quirks));
-  }
-  Object.assign(body, quirks.extraBody);
+  if (quirks.extraBody) Object.assign(body, quirks.extraBody);
   return body;
 }
 
