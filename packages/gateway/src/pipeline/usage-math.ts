@@ -1,15 +1,13 @@
 import { computeCost, type ModelPrice } from "../config/prices.js";
 import type { Usage } from "../providers/openai-types.js";
+import type { UsageEvent } from "../store/types.js";
 import type { ChatRequest } from "./chat-request.js";
 
-export interface UsageSummary {
-  promptTokens: number;
-  completionTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-  costUsd: number | null;
-  estimated: boolean;
-}
+/** The usage part of a request's usage event. */
+export type UsageSummary = Pick<
+  UsageEvent,
+  "promptTokens" | "completionTokens" | "cachedTokens" | "reasoningTokens" | "costUsd" | "estimated"
+>;
 
 export const EMPTY_USAGE: UsageSummary = {
   promptTokens: 0,
