@@ -1,24 +1,22 @@
 import { Redis } from "ioredis";
 import type { KeyLimits, Store } from "../store/types.js";
 import { ADMIT_LUA, SEED_LUA, SETTLE_LUA } from "./lua.js";
+import { admitArgs, admitResults, type Booking, needsSeed, sameLimits } from "./redis-admit.js";
+import { TickBatcher } from "./tick-batcher.js";
 import {
   type AdmitInput,
   type AdmitResult,
   DAY_MS,
   type Limiter,
-  type LimitName,
   monthStart,
-  type RateInfo,
   type Settlement,
   spendBucket,
   type Ticket,
   toNanos,
 } from "./types.js";
 
-type Reply = [string, number, number, number, number, number, number, number];
-
 interface LimitCommands {
-  meshAdmit(...args: (string | number)[]): Promise<Reply>;
+  meshAdmit(...args: (string | number)[]): Promise<number[]>;
   meshSettle(...args: (string | number)[]): Promise<number>;
   meshSeed(...args: (string | number)[]): Promise<string>;
 }
@@ -30,23 +28,39 @@ export interface RedisLimiterOptions {
   store: Store;
   /** A crashed instance's concurrency slots are freed after this long. */
   slotTtlMs?: number;
+  /** Most requests per script call (Lua's argument stack is finite). */
+  maxBatch?: number;
 }
 
-interface Booking {
-  tokens: boolean;
-  spendKey: string;
+interface PendingAdmit {
+  input: AdmitInput;
+  resolve: (result: AdmitResult) => void;
+  reject: (err: unknown) => void;
+}
+
+interface PendingSettle {
+  ticket: Ticket;
+  tokens: number;
+  delta: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }
 
 /**
- * The shared limiter: windows, slots and spend live in Redis and are checked and booked by one Lua
- * script per request, so the limits hold across any number of gateway processes. A spend counter that
- * Redis does not have yet (first use, or Redis lost its data) is seeded once from the recorded usage.
+ * The shared limiter: windows, slots and spend live in Redis and are checked and booked by Lua
+ * scripts, so the limits hold across any number of gateway processes. Admits (and, separately,
+ * settles) of one key that arrive in the same event-loop turn go to Redis as one script call, which
+ * books them one after the other exactly as single calls would: the limits stay exact, while Redis
+ * and the gateway do a fraction of the work per request. A spend counter that Redis does not have yet
+ * (first use, or Redis lost its data) is seeded once from the recorded usage.
  */
 export class RedisLimiter implements Limiter {
   readonly kind = "redis";
   readonly redis: Redis & LimitCommands;
   private readonly slotTtlMs: number;
-  /** Settles still on their way to Redis; shutdown waits for them so no slot or reservation leaks. */
+  private readonly admits: TickBatcher<PendingAdmit>;
+  private readonly settles: TickBatcher<PendingSettle>;
+  /** Settle calls on their way to Redis; shutdown waits for them so no slot or reservation leaks. */
   private readonly settling = new Set<Promise<unknown>>();
 
   constructor(private readonly options: RedisLimiterOptions) {
@@ -57,7 +71,7 @@ export class RedisLimiter implements Limiter {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
-      // Concurrent admits and settles of one tick go out in one write: fewer syscalls under load.
+      // An admit batch and a settle batch of the same turn go out in one write.
       enableAutoPipelining: true,
     });
     redis.defineCommand("meshAdmit", { numberOfKeys: 6, lua: ADMIT_LUA });
@@ -65,6 +79,9 @@ export class RedisLimiter implements Limiter {
     redis.defineCommand("meshSeed", { numberOfKeys: 1, lua: SEED_LUA });
     this.redis = redis as Redis & LimitCommands;
     this.slotTtlMs = options.slotTtlMs ?? 15 * 60_000;
+    const maxBatch = options.maxBatch ?? 500;
+    this.admits = new TickBatcher((keyId, batch) => this.sendAdmits(keyId, batch), maxBatch);
+    this.settles = new TickBatcher((spendKey, batch) => this.sendSettles(spendKey, batch), maxBatch);
   }
 
   /** Connects; a failure is reported but not fatal (the client keeps reconnecting in the background). */
@@ -73,80 +90,100 @@ export class RedisLimiter implements Limiter {
     await this.redis.connect().catch(onError);
   }
 
-  private keysOf(keyId: string, limits: KeyLimits, now: number): string[] {
-    const p = `${this.options.prefix}rl:{${keyId}}:`;
-    return [`${p}m`, `${p}d`, `${p}t`, `${p}ts`, `${p}c`, this.spendKey(keyId, limits, now)];
+  private base(keyId: string): string {
+    return `${this.options.prefix}rl:{${keyId}}:`;
   }
 
   private spendKey(keyId: string, limits: KeyLimits, now: number): string {
     return `${this.options.prefix}spend:{${keyId}}:${spendBucket(limits, now)}`;
   }
 
-  async admit(input: AdmitInput): Promise<AdmitResult> {
-    const { limits } = input;
-    const keys = this.keysOf(input.keyId, limits, Date.now());
-    const args = [
-      ...keys,
-      limits.rpm ?? -1,
-      limits.rpd ?? -1,
-      limits.tpm ?? -1,
-      limits.maxConcurrent ?? -1,
-      limits.spendCapUsd === null ? -1 : toNanos(limits.spendCapUsd),
-      input.reserveNanos,
-      input.requestId,
-      this.slotTtlMs,
-    ];
-    let reply = await this.redis.meshAdmit(...args);
-    if (reply[0] === "seed") {
-      await this.seed(input.keyId, limits, keys[5] as string);
-      reply = await this.redis.meshAdmit(...args);
-    }
-    const [status, retryAfterMs, minute, minuteReset, day, dayReset, tokens, tokenReset] = reply;
-    const info: RateInfo = {};
-    if (limits.rpm !== null) {
-      info.limitRequests = limits.rpm;
-      info.remainingRequests = Math.max(0, limits.rpm - minute);
-      info.resetRequestsMs = minuteReset;
-    } else if (limits.rpd !== null) {
-      info.limitRequests = limits.rpd;
-      info.remainingRequests = Math.max(0, limits.rpd - day);
-      info.resetRequestsMs = dayReset;
-    }
-    if (limits.tpm !== null) {
-      info.limitTokens = limits.tpm;
-      info.remainingTokens = Math.max(0, limits.tpm - tokens);
-      info.resetTokensMs = tokenReset;
-    }
-    if (status !== "ok") {
-      const limit = status as LimitName;
-      return { ok: false, limit, limitValue: limitValue(limits, limit), retryAfterMs, info };
-    }
-    const booking: Booking = { tokens: limits.tpm !== null, spendKey: keys[5] as string };
-    return {
-      ok: true,
-      info,
-      ticket: { keyId: input.keyId, requestId: input.requestId, reserveNanos: input.reserveNanos, booking },
-    };
+  admit(input: AdmitInput): Promise<AdmitResult> {
+    return new Promise((resolve, reject) => this.admits.add(input.keyId, { input, resolve, reject }));
   }
 
-  async settle(ticket: Ticket, s: Settlement): Promise<void> {
+  /** One key's admits of this turn: a script call per run of requests that share the same limits. */
+  private sendAdmits(keyId: string, batch: PendingAdmit[]): void {
+    let start = 0;
+    for (let i = 1; i <= batch.length; i++) {
+      const first = batch[start] as PendingAdmit;
+      const next = batch[i];
+      if (next && sameLimits(first.input.limits, next.input.limits)) continue;
+      const run = start === 0 && i === batch.length ? batch : batch.slice(start, i);
+      this.admitRun(keyId, first.input.limits, run).catch((err) => {
+        for (const p of run) p.reject(err);
+      });
+      start = i;
+    }
+  }
+
+  private async admitRun(keyId: string, limits: KeyLimits, run: PendingAdmit[]): Promise<void> {
+    const booking: Booking = {
+      base: this.base(keyId),
+      spendKey: this.spendKey(keyId, limits, Date.now()),
+      slot: limits.maxConcurrent !== null,
+      tokens: limits.tpm !== null,
+    };
+    const inputs = run.map((p) => p.input);
+    const args = admitArgs(booking, limits, this.slotTtlMs, inputs);
+    let reply = await this.redis.meshAdmit(...args);
+    if (needsSeed(reply)) {
+      await this.seed(keyId, limits, booking.spendKey);
+      reply = await this.redis.meshAdmit(...args);
+      if (needsSeed(reply)) throw new Error("the spend counter vanished right after seeding");
+    }
+    const results = admitResults(reply, limits, booking, inputs);
+    for (let i = 0; i < run.length; i++) (run[i] as PendingAdmit).resolve(results[i] as AdmitResult);
+  }
+
+  settle(ticket: Ticket, s: Settlement): Promise<void> {
     const booking = ticket.booking as Booking;
-    const p = `${this.options.prefix}rl:{${ticket.keyId}}:`;
-    const call = this.redis.meshSettle(
-      `${p}t`,
-      `${p}ts`,
-      `${p}c`,
-      booking.spendKey,
-      ticket.requestId,
-      booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0,
-      s.costNanos - ticket.reserveNanos,
+    return new Promise((resolve, reject) =>
+      this.settles.add(booking.spendKey, {
+        ticket,
+        tokens: booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0,
+        delta: s.costNanos - ticket.reserveNanos,
+        resolve,
+        reject,
+      }),
+    );
+  }
+
+  /** One spend counter's settles of this turn (all of one key): slots freed, tokens and cost booked. */
+  private sendSettles(spendKey: string, batch: PendingSettle[]): void {
+    const { base } = (batch[0] as PendingSettle).ticket.booking as Booking;
+    let delta = 0;
+    let tokens = 0;
+    const slots: string[] = [];
+    const entries: string[] = [];
+    for (const p of batch) {
+      delta += p.delta;
+      if ((p.ticket.booking as Booking).slot) slots.push(p.ticket.requestId);
+      if (p.tokens > 0) {
+        tokens += p.tokens;
+        entries.push(`${p.ticket.requestId}:${p.tokens}`);
+      }
+    }
+    if (slots.length === 0 && entries.length === 0 && delta === 0) {
+      for (const p of batch) p.resolve();
+      return;
+    }
+    const args: (string | number)[] = [`${base}t`, `${base}ts`, `${base}c`, spendKey, delta, slots.length];
+    for (const id of slots) args.push(id);
+    if (entries.length > 0) {
+      for (const e of entries) args.push(e);
+      args.push(tokens);
+    }
+    const call = this.redis.meshSettle(...args).then(
+      () => {
+        for (const p of batch) p.resolve();
+      },
+      (err) => {
+        for (const p of batch) p.reject(err);
+      },
     );
     this.settling.add(call);
-    try {
-      await call;
-    } finally {
-      this.settling.delete(call);
-    }
+    void call.finally(() => this.settling.delete(call));
   }
 
   async spent(keyId: string, limits: KeyLimits): Promise<number> {
@@ -155,6 +192,9 @@ export class RedisLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
+    // Settles (and admits) still waiting for the next turn go out now, then we wait for the replies.
+    this.admits.flush();
+    this.settles.flush();
     const deadline = new Promise((r) => setTimeout(r, 2_000).unref());
     await Promise.race([Promise.allSettled([...this.settling]), deadline]);
     if (this.redis.status === "ready") await this.redis.quit().catch(() => {});
@@ -169,20 +209,5 @@ export class RedisLimiter implements Limiter {
     // Monthly counters outlive their month by a few days, then go.
     const ttl = limits.spendPeriod === "month" ? 40 * DAY_MS : 0;
     await this.redis.meshSeed(key, toNanos(usd), ttl);
-  }
-}
-
-function limitValue(limits: KeyLimits, limit: LimitName): number {
-  switch (limit) {
-    case "rpm":
-      return limits.rpm ?? 0;
-    case "rpd":
-      return limits.rpd ?? 0;
-    case "tpm":
-      return limits.tpm ?? 0;
-    case "max_concurrent":
-      return limits.maxConcurrent ?? 0;
-    case "spend":
-      return limits.spendCapUsd ?? 0;
   }
 }

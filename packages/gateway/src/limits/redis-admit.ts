@@ -1,0 +1,166 @@
+import type { KeyLimits } from "../store/types.js";
+import {
+  type AdmitInput,
+  type AdmitResult,
+  DAY_MS,
+  type LimitName,
+  MINUTE_MS,
+  type RateInfo,
+  type Ticket,
+  toNanos,
+} from "./types.js";
+
+/**
+ * The JS half of a batched admit (see ADMIT_LUA): the script's arguments for a run of requests of one
+ * key with the same limits, and each request's result from the script's compact reply.
+ */
+
+/** Where a request was booked; shared by every ticket of one admitted batch. */
+export interface Booking {
+  /** `<prefix>rl:{keyId}:`, the start of the key's window names. */
+  readonly base: string;
+  readonly spendKey: string;
+  /** Whether the request holds a slot in the in-flight set (max_concurrent was set). */
+  readonly slot: boolean;
+  /** Whether its tokens count against tpm (tpm was set). */
+  readonly tokens: boolean;
+}
+
+const STATUS: readonly (LimitName | undefined)[] = [
+  undefined,
+  "rpm",
+  "rpd",
+  "tpm",
+  "max_concurrent",
+  "spend",
+];
+
+export function sameLimits(a: KeyLimits, b: KeyLimits): boolean {
+  return (
+    a === b ||
+    (a.rpm === b.rpm &&
+      a.rpd === b.rpd &&
+      a.tpm === b.tpm &&
+      a.maxConcurrent === b.maxConcurrent &&
+      a.spendCapUsd === b.spendCapUsd &&
+      a.spendPeriod === b.spendPeriod)
+  );
+}
+
+export function admitArgs(
+  booking: Booking,
+  limits: KeyLimits,
+  slotTtlMs: number,
+  inputs: readonly AdmitInput[],
+): (string | number)[] {
+  const b = booking.base;
+  const args: (string | number)[] = [
+    `${b}m`,
+    `${b}d`,
+    `${b}t`,
+    `${b}ts`,
+    `${b}c`,
+    booking.spendKey,
+    limits.rpm ?? -1,
+    limits.rpd ?? -1,
+    limits.tpm ?? -1,
+    limits.maxConcurrent ?? -1,
+    limits.spendCapUsd === null ? -1 : toNanos(limits.spendCapUsd),
+    slotTtlMs,
+  ];
+  for (const input of inputs) args.push(input.requestId, input.reserveNanos);
+  return args;
+}
+
+/** Reply offsets: 0 seeded flag, 1 now, 2..7 window state before the batch, 8… one status per request. */
+const FIRST_STATUS = 8;
+
+export function needsSeed(reply: readonly number[]): boolean {
+  return reply[0] === 0;
+}
+
+/** Replays the batch's admissions in order to give each request the headers it would have had alone. */
+export function admitResults(
+  reply: readonly number[],
+  limits: KeyLimits,
+  booking: Booking,
+  inputs: readonly AdmitInput[],
+): AdmitResult[] {
+  const now = reply[1] as number;
+  let minute = reply[2] as number;
+  let minuteOldest = reply[3] as number;
+  let day = reply[4] as number;
+  let dayOldest = reply[5] as number;
+  const tokens = reply[6] as number;
+  const tokensReset = resetMs(reply[7] as number, MINUTE_MS, now);
+  const results: AdmitResult[] = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i] as AdmitInput;
+    const limit = STATUS[reply[FIRST_STATUS + i] as number];
+    if (limit === undefined) {
+      minute++;
+      day++;
+      if (minuteOldest < 0) minuteOldest = now;
+      if (dayOldest < 0) dayOldest = now;
+    }
+    const minuteReset = resetMs(minuteOldest, MINUTE_MS, now);
+    const dayReset = resetMs(dayOldest, DAY_MS, now);
+    const info: RateInfo = {};
+    if (limits.rpm !== null) {
+      info.limitRequests = limits.rpm;
+      info.remainingRequests = Math.max(0, limits.rpm - minute);
+      info.resetRequestsMs = minuteReset;
+    } else if (limits.rpd !== null) {
+      info.limitRequests = limits.rpd;
+      info.remainingRequests = Math.max(0, limits.rpd - day);
+      info.resetRequestsMs = dayReset;
+    }
+    if (limits.tpm !== null) {
+      info.limitTokens = limits.tpm;
+      info.remainingTokens = Math.max(0, limits.tpm - tokens);
+      info.resetTokensMs = tokensReset;
+    }
+    if (limit === undefined) {
+      const ticket: Ticket = {
+        keyId: input.keyId,
+        requestId: input.requestId,
+        reserveNanos: input.reserveNanos,
+        booking,
+      };
+      results[i] = { ok: true, info, ticket };
+      continue;
+    }
+    const retryAfterMs =
+      limit === "rpm"
+        ? minuteReset
+        : limit === "rpd"
+          ? dayReset
+          : limit === "tpm"
+            ? tokensReset
+            : limit === "max_concurrent"
+              ? 1000
+              : 0;
+    results[i] = { ok: false, limit, limitValue: limitValue(limits, limit), retryAfterMs, info };
+  }
+  return results;
+}
+
+/** Milliseconds until an entry made at `oldest` leaves a window (0 when the window is empty). */
+function resetMs(oldest: number, window: number, now: number): number {
+  return oldest < 0 ? 0 : Math.max(0, oldest + window - now);
+}
+
+function limitValue(limits: KeyLimits, limit: LimitName): number {
+  switch (limit) {
+    case "rpm":
+      return limits.rpm ?? 0;
+    case "rpd":
+      return limits.rpd ?? 0;
+    case "tpm":
+      return limits.tpm ?? 0;
+    case "max_concurrent":
+      return limits.maxConcurrent ?? 0;
+    case "spend":
+      return limits.spendCapUsd ?? 0;
+  }
+}
