@@ -11,6 +11,7 @@ export const SIM_CLI = join(root, "packages/testkit/dist/cli.js");
 export const GATEWAY_CLI = join(root, "packages/gateway/dist/cli/main.js");
 
 function startListening(args, env, pattern, logFile) {
+  const script = args.find((a) => !a.startsWith("-")) ?? args[0];
   return new Promise((resolve, reject) => {
     const err = openSync(logFile, "w");
     const child = spawn(process.execPath, args, {
@@ -18,7 +19,7 @@ function startListening(args, env, pattern, logFile) {
       stdio: ["ignore", "pipe", err],
     });
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start; see ${logFile}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${script} did not start; see ${logFile}`)), 20_000);
     child.stdout.on("data", (d) => {
       out += d;
       const m = pattern.exec(out);
@@ -29,7 +30,7 @@ function startListening(args, env, pattern, logFile) {
     });
     child.on("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`${args[0]} exited with ${code}; see ${logFile}`));
+      reject(new Error(`${script} exited with ${code}; see ${logFile}`));
     });
   });
 }
@@ -53,11 +54,17 @@ export async function startSimulatorProcess(dir) {
 }
 
 /** A gateway with its own SQLite data dir and one key; logs at the default level go to a file. */
-export async function startGatewayProcess(dir, simUrl, env = {}) {
+export async function startGatewayProcess(
+  dir,
+  simUrl,
+  env = {},
+  nodeArgs = nodeArgsFromEnv(),
+  cli = GATEWAY_CLI,
+) {
   const dataDir = join(dir, `gw-${Date.now()}`);
   const keyOut = await new Promise((resolve, reject) => {
     const c = spawn(process.execPath, [
-      GATEWAY_CLI,
+      cli,
       "keys",
       "create",
       "--name",
@@ -74,7 +81,7 @@ export async function startGatewayProcess(dir, simUrl, env = {}) {
   });
   const key = JSON.parse(keyOut).key;
   const gw = await startListening(
-    [GATEWAY_CLI, "serve", "--port", "0", "--data-dir", dataDir],
+    [...nodeArgs, cli, "serve", "--port", "0", "--data-dir", dataDir],
     {
       OPENAI_API_KEY: "sim-openai-key",
       OPENAI_BASE_URL: `${simUrl}/v1`,
@@ -88,6 +95,11 @@ export async function startGatewayProcess(dir, simUrl, env = {}) {
     join(dir, "gateway.log"),
   );
   return { ...gw, key, dataDir };
+}
+
+/** Extra node flags for the gateway under test, e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p". */
+function nodeArgsFromEnv() {
+  return (process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean);
 }
 
 export function tempDir() {

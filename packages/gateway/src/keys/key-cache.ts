@@ -55,8 +55,12 @@ export class KeyCache {
     this.timer = undefined;
   }
 
-  /** The key record for a presented secret, or undefined when no such key exists (or it was deleted). */
-  async lookup(secret: string): Promise<ApiKeyRecord | undefined> {
+  /**
+   * The key record for a presented secret, or undefined when no such key exists (or it was deleted).
+   * Answered synchronously from memory whenever it can be — the hot path awaits nothing — and with a
+   * promise only when the store must be asked.
+   */
+  lookup(secret: string): ApiKeyRecord | undefined | Promise<ApiKeyRecord | undefined> {
     const hash = hashKey(secret);
     const hit = this.known.get(hash);
     if (hit) return hashesEqual(hit.keyHash, hash) && hit.deletedAt === null ? hit : undefined;

@@ -15,15 +15,30 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   return typeof apiKey === "string" ? apiKey.trim() : undefined;
 }
 
-/** Resolves the caller's key; every failure is 401 except a suspended key, which is 403. */
-export async function authenticate(headers: IncomingHttpHeaders, keys: KeyCache): Promise<ApiKeyRecord> {
+/**
+ * Resolves the caller's key; every failure is 401 except a suspended key, which is 403. Synchronous
+ * (returns or throws) when the key cache can answer from memory, a promise only on a cache miss.
+ */
+export function authenticate(
+  headers: IncomingHttpHeaders,
+  keys: KeyCache,
+): ApiKeyRecord | Promise<ApiKeyRecord> {
   const secret = presentedKey(headers);
   if (!secret) {
     throw new GatewayError("unauthorized", "Missing API key: send Authorization: Bearer rsk_…");
   }
-  const key = looksLikeKey(secret) ? await keys.lookup(secret) : undefined;
-  if (!key) throw new GatewayError("unauthorized", "Invalid API key.");
+  if (!looksLikeKey(secret)) throw invalidKey();
+  const found = keys.lookup(secret);
+  return found instanceof Promise ? found.then(usableKey) : usableKey(found);
+}
+
+function usableKey(key: ApiKeyRecord | undefined): ApiKeyRecord {
+  if (!key) throw invalidKey();
   if (key.status === "revoked") throw new GatewayError("unauthorized", "This API key has been revoked.");
   if (key.status === "suspended") throw new GatewayError("forbidden", "This API key is suspended.");
   return key;
+}
+
+function invalidKey(): GatewayError {
+  return new GatewayError("unauthorized", "Invalid API key.");
 }

@@ -167,7 +167,7 @@ export class KyselyStore implements Store {
   async insertUsageEvents(events: readonly UsageEvent[]): Promise<void> {
     if (events.length === 0) return;
     if (!this.insertUsage) throw new Error("store used before migrate()");
-    for (let i = 0; i < events.length; i += 1000) await this.insertUsage(events.slice(i, i + 1000));
+    for (let i = 0; i < events.length; i += 1000) await this.insertUsage.insert(events.slice(i, i + 1000));
   }
 
   async countUsageEvents(): Promise<number> {
@@ -211,6 +211,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.insertUsage?.close();
     await this.db.destroy();
   }
 }

@@ -6,7 +6,7 @@ import pg from "pg";
 import { KyselyStore } from "./kysely-store.js";
 import type { Database } from "./schema.js";
 import type { Store } from "./types.js";
-import { postgresUsageInserter, sqliteUsageInserter } from "./usage-insert.js";
+import { postgresUsageInserter, sqliteWorkerUsageInserter } from "./usage-insert.js";
 
 export interface StoreLocation {
   /** `postgres://…` selects PostgreSQL; otherwise the embedded SQLite file in `dataDir`. */
@@ -35,13 +35,14 @@ export async function openStore(loc: StoreLocation): Promise<Store> {
 
 function openSqlite(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
-  const database = new BetterSqlite3(join(dataDir, SQLITE_FILE_NAME));
+  const file = join(dataDir, SQLITE_FILE_NAME);
+  const database = new BetterSqlite3(file);
   // WAL lets the CLI write while a server reads; busy_timeout makes the two wait instead of failing.
   database.pragma("journal_mode = WAL");
   database.pragma("busy_timeout = 5000");
   database.pragma("synchronous = NORMAL");
   return new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), "sqlite", () =>
-    sqliteUsageInserter(database),
+    sqliteWorkerUsageInserter(file),
   );
 }
 

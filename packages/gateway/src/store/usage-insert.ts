@@ -1,14 +1,18 @@
-import type BetterSqlite3 from "better-sqlite3";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.js";
+import { SqliteUsageWorker } from "./sqlite-usage-worker.js";
 import type { UsageEvent } from "./types.js";
 
 /**
  * Usage events are the one write on the request path's heels, so they get a dialect-specific fast path
  * instead of a query builder compiling thousands of placeholders per batch: a prepared statement in
- * one transaction on SQLite, one constant `unnest` statement on PostgreSQL.
+ * one transaction on SQLite (on a worker thread when the database is a file), one constant `unnest`
+ * statement on PostgreSQL.
  */
-export type UsageInserter = (events: readonly UsageEvent[]) => Promise<void>;
+export interface UsageInserter {
+  insert(events: readonly UsageEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
 
 const COLUMNS = [
   "request_id",
@@ -52,7 +56,8 @@ const PG_TYPES = [
   "int8",
 ] as const;
 
-function toRow(e: UsageEvent): unknown[] {
+/** One event as the INSERT's parameters, in column order. */
+export function usageRow(e: UsageEvent): unknown[] {
   return [
     e.requestId,
     e.keyId,
@@ -75,24 +80,26 @@ function toRow(e: UsageEvent): unknown[] {
   ];
 }
 
-export function sqliteUsageInserter(db: BetterSqlite3.Database): UsageInserter {
-  const insert = db.prepare(
-    `INSERT INTO usage_events (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
-  );
-  const insertAll = db.transaction((events: readonly UsageEvent[]) => {
-    for (const e of events) insert.run(toRow(e));
-  });
-  return async (events) => {
-    insertAll(events);
+export const USAGE_INSERT_SQL = `INSERT INTO usage_events (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
+
+/** On a worker thread with its own connection to `file` (see SqliteUsageWorker). */
+export function sqliteWorkerUsageInserter(file: string): UsageInserter {
+  const worker = new SqliteUsageWorker(file, USAGE_INSERT_SQL);
+  return {
+    insert: (events) => worker.insert(events.map(usageRow)),
+    close: () => worker.close(),
   };
 }
 
 export function postgresUsageInserter(db: Kysely<Database>): UsageInserter {
   const columns = sql.raw(COLUMNS.join(", "));
-  return async (events) => {
-    const rows = events.map(toRow);
-    const arrays = COLUMNS.map((_, i) => rows.map((r) => r[i]));
-    const unnest = sql.join(arrays.map((values, i) => sql`${values}::${sql.raw(PG_TYPES[i] as string)}[]`));
-    await sql`INSERT INTO usage_events (${columns}) SELECT * FROM unnest(${unnest})`.execute(db);
+  return {
+    insert: async (events) => {
+      const rows = events.map(usageRow);
+      const arrays = COLUMNS.map((_, i) => rows.map((r) => r[i]));
+      const unnest = sql.join(arrays.map((values, i) => sql`${values}::${sql.raw(PG_TYPES[i] as string)}[]`));
+      await sql`INSERT INTO usage_events (${columns}) SELECT * FROM unnest(${unnest})`.execute(db);
+    },
+    close: async () => {},
   };
 }

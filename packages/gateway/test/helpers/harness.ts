@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Simulator, startSimulator } from "@meshapi/testkit";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { createGateway, type Gateway } from "../../src/app.js";
 import { loadConfig } from "../../src/config/config.js";
 import { KeyService } from "../../src/keys/key-service.js";
@@ -24,6 +24,8 @@ export interface HarnessOptions {
   configPath?: string;
   /** Reuse a simulator (e.g. one shared by a file). */
   sim?: Simulator;
+  /** The gateway's logger; silent by default. */
+  log?: Logger;
 }
 
 /** A real gateway on an ephemeral port, with real SQLite, in front of a real simulator. */
@@ -39,7 +41,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     configPath: options.configPath,
     overrides: { port: 0, host: "127.0.0.1", dataDir },
   });
-  const gateway = await createGateway(config, { log: pino({ level: "silent" }) });
+  const gateway = await createGateway(config, { log: options.log ?? pino({ level: "silent" }) });
   const url = await gateway.listen();
   const keys = new KeyService(gateway.store);
   const { record, key } = await keys.create("test");

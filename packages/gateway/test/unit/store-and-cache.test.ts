@@ -91,6 +91,24 @@ describe("KeyCache", () => {
     expect((await cache.lookup(key))?.name).toBe("late");
     cache.stop();
   });
+
+  it("answers from memory without a promise once a key is cached, or known to be unknown", async () => {
+    const { key } = await new KeyService(store).create("hot");
+    const cache = new KeyCache(store, {
+      pollIntervalMs: 60_000,
+      negativeTtlMs: 60_000,
+      maxNegativeEntries: 10,
+    });
+    await cache.start();
+    const hit = cache.lookup(key);
+    expect(hit).not.toBeInstanceOf(Promise);
+    expect((hit as { name: string }).name).toBe("hot");
+    const unknown = "rsk_01JBBBBBBBBBBBBBBBBBBBBBBB";
+    expect(cache.lookup(unknown)).toBeInstanceOf(Promise); // first time: the store is asked
+    expect(await cache.lookup(unknown)).toBeUndefined();
+    expect(cache.lookup(unknown)).toBeUndefined(); // then remembered as a miss, synchronously
+    cache.stop();
+  });
 });
 
 describe("UsageWriter", () => {
