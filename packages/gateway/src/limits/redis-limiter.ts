@@ -1,7 +1,14 @@
 import { Redis } from "ioredis";
 import type { KeyLimits, Store } from "../store/types.js";
-import { ADMIT_LUA, SEED_LUA, SETTLE_LUA } from "./lua.js";
-import { admitArgs, admitResults, type Booking, needsSeed, sameLimits } from "./redis-admit.js";
+import { LIMIT_LUA, SEED_LUA } from "./lua.js";
+import {
+  admitResults,
+  type Booking,
+  needsSeed,
+  type SettleSum,
+  sameLimits,
+  scriptArgs,
+} from "./redis-script.js";
 import { TickBatcher } from "./tick-batcher.js";
 import {
   type AdmitInput,
@@ -16,8 +23,7 @@ import {
 } from "./types.js";
 
 interface LimitCommands {
-  meshAdmit(...args: (string | number)[]): Promise<number[]>;
-  meshSettle(...args: (string | number)[]): Promise<number>;
+  meshLimit(...args: (string | number)[]): Promise<number[]>;
   meshSeed(...args: (string | number)[]): Promise<string>;
 }
 
@@ -33,12 +39,14 @@ export interface RedisLimiterOptions {
 }
 
 interface PendingAdmit {
+  settle: false;
   input: AdmitInput;
   resolve: (result: AdmitResult) => void;
   reject: (err: unknown) => void;
 }
 
 interface PendingSettle {
+  settle: true;
   ticket: Ticket;
   tokens: number;
   delta: number;
@@ -46,21 +54,23 @@ interface PendingSettle {
   reject: (err: unknown) => void;
 }
 
+type Pending = PendingAdmit | PendingSettle;
+
 /**
- * The shared limiter: windows, slots and spend live in Redis and are checked and booked by Lua
- * scripts, so the limits hold across any number of gateway processes. Admits (and, separately,
- * settles) of one key that arrive in the same event-loop turn go to Redis as one script call, which
- * books them one after the other exactly as single calls would: the limits stay exact, while Redis
- * and the gateway do a fraction of the work per request. A spend counter that Redis does not have yet
- * (first use, or Redis lost its data) is seeded once from the recorded usage.
+ * The shared limiter: windows, slots and spend live in Redis and are checked and booked by a Lua
+ * script, so the limits hold across any number of gateway processes. What one key's requests ask of
+ * the limiter in one event-loop turn — settles of requests that ended, admits of new ones — goes to
+ * Redis as one script call, which books the admits one after the other exactly as single calls
+ * would: the limits stay exact, while Redis and the gateway do a fraction of the work per request.
+ * A spend counter that Redis does not have yet (first use, or Redis lost its data) is seeded once
+ * from the recorded usage.
  */
 export class RedisLimiter implements Limiter {
   readonly kind = "redis";
   readonly redis: Redis & LimitCommands;
   private readonly slotTtlMs: number;
-  private readonly admits: TickBatcher<PendingAdmit>;
-  private readonly settles: TickBatcher<PendingSettle>;
-  /** Settle calls on their way to Redis; shutdown waits for them so no slot or reservation leaks. */
+  private readonly batcher: TickBatcher<Pending>;
+  /** Settles on their way to Redis; shutdown waits for them so no slot or reservation leaks. */
   private readonly settling = new Set<Promise<unknown>>();
 
   constructor(private readonly options: RedisLimiterOptions) {
@@ -71,17 +81,14 @@ export class RedisLimiter implements Limiter {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
-      // An admit batch and a settle batch of the same turn go out in one write.
+      // The calls for several keys of one turn go out in one write.
       enableAutoPipelining: true,
     });
-    redis.defineCommand("meshAdmit", { numberOfKeys: 6, lua: ADMIT_LUA });
-    redis.defineCommand("meshSettle", { numberOfKeys: 4, lua: SETTLE_LUA });
+    redis.defineCommand("meshLimit", { numberOfKeys: 8, lua: LIMIT_LUA });
     redis.defineCommand("meshSeed", { numberOfKeys: 1, lua: SEED_LUA });
     this.redis = redis as Redis & LimitCommands;
     this.slotTtlMs = options.slotTtlMs ?? 15 * 60_000;
-    const maxBatch = options.maxBatch ?? 500;
-    this.admits = new TickBatcher((keyId, batch) => this.sendAdmits(keyId, batch), maxBatch);
-    this.settles = new TickBatcher((spendKey, batch) => this.sendSettles(spendKey, batch), maxBatch);
+    this.batcher = new TickBatcher((keyId, batch) => this.send(keyId, batch), options.maxBatch ?? 500);
   }
 
   /** Connects; a failure is reported but not fatal (the client keeps reconnecting in the background). */
@@ -90,56 +97,21 @@ export class RedisLimiter implements Limiter {
     await this.redis.connect().catch(onError);
   }
 
-  private base(keyId: string): string {
-    return `${this.options.prefix}rl:{${keyId}}:`;
-  }
-
   private spendKey(keyId: string, limits: KeyLimits, now: number): string {
     return `${this.options.prefix}spend:{${keyId}}:${spendBucket(limits, now)}`;
   }
 
   admit(input: AdmitInput): Promise<AdmitResult> {
-    return new Promise((resolve, reject) => this.admits.add(input.keyId, { input, resolve, reject }));
-  }
-
-  /** One key's admits of this turn: a script call per run of requests that share the same limits. */
-  private sendAdmits(keyId: string, batch: PendingAdmit[]): void {
-    let start = 0;
-    for (let i = 1; i <= batch.length; i++) {
-      const first = batch[start] as PendingAdmit;
-      const next = batch[i];
-      if (next && sameLimits(first.input.limits, next.input.limits)) continue;
-      const run = start === 0 && i === batch.length ? batch : batch.slice(start, i);
-      this.admitRun(keyId, first.input.limits, run).catch((err) => {
-        for (const p of run) p.reject(err);
-      });
-      start = i;
-    }
-  }
-
-  private async admitRun(keyId: string, limits: KeyLimits, run: PendingAdmit[]): Promise<void> {
-    const booking: Booking = {
-      base: this.base(keyId),
-      spendKey: this.spendKey(keyId, limits, Date.now()),
-      slot: limits.maxConcurrent !== null,
-      tokens: limits.tpm !== null,
-    };
-    const inputs = run.map((p) => p.input);
-    const args = admitArgs(booking, limits, this.slotTtlMs, inputs);
-    let reply = await this.redis.meshAdmit(...args);
-    if (needsSeed(reply)) {
-      await this.seed(keyId, limits, booking.spendKey);
-      reply = await this.redis.meshAdmit(...args);
-      if (needsSeed(reply)) throw new Error("the spend counter vanished right after seeding");
-    }
-    const results = admitResults(reply, limits, booking, inputs);
-    for (let i = 0; i < run.length; i++) (run[i] as PendingAdmit).resolve(results[i] as AdmitResult);
+    return new Promise((resolve, reject) =>
+      this.batcher.add(input.keyId, { settle: false, input, resolve, reject }),
+    );
   }
 
   settle(ticket: Ticket, s: Settlement): Promise<void> {
     const booking = ticket.booking as Booking;
     return new Promise((resolve, reject) =>
-      this.settles.add(booking.spendKey, {
+      this.batcher.add(ticket.keyId, {
+        settle: true,
         ticket,
         tokens: booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0,
         delta: s.costNanos - ticket.reserveNanos,
@@ -149,41 +121,92 @@ export class RedisLimiter implements Limiter {
     );
   }
 
-  /** One spend counter's settles of this turn (all of one key): slots freed, tokens and cost booked. */
-  private sendSettles(spendKey: string, batch: PendingSettle[]): void {
-    const { base } = (batch[0] as PendingSettle).ticket.booking as Booking;
-    let delta = 0;
-    let tokens = 0;
-    const slots: string[] = [];
-    const entries: string[] = [];
+  /**
+   * One key's turn: a script call per run of admits that share the same limits, the settles of the
+   * same spend counter riding along (booked before the admits, so a freed slot is free for them);
+   * settles of another counter (a month just ended) go first, on their own.
+   */
+  private send(keyId: string, batch: Pending[]): void {
+    const admits: PendingAdmit[] = [];
+    const settles = new Map<string, PendingSettle[]>();
     for (const p of batch) {
-      delta += p.delta;
-      if ((p.ticket.booking as Booking).slot) slots.push(p.ticket.requestId);
-      if (p.tokens > 0) {
-        tokens += p.tokens;
-        entries.push(`${p.ticket.requestId}:${p.tokens}`);
+      if (!p.settle) admits.push(p);
+      else {
+        const key = (p.ticket.booking as Booking).spendKey;
+        const group = settles.get(key);
+        if (group) group.push(p);
+        else settles.set(key, [p]);
       }
     }
-    if (slots.length === 0 && entries.length === 0 && delta === 0) {
-      for (const p of batch) p.resolve();
-      return;
+    const runs: { limits: KeyLimits; booking: Booking; run: PendingAdmit[]; settles?: PendingSettle[] }[] =
+      [];
+    const base = `${this.options.prefix}rl2:{${keyId}}:`;
+    const now = Date.now();
+    for (let start = 0, i = 1; i <= admits.length; i++) {
+      const first = admits[start] as PendingAdmit;
+      const next = admits[i];
+      if (next && sameLimits(first.input.limits, next.input.limits)) continue;
+      const limits = first.input.limits;
+      const spendKey = this.spendKey(keyId, limits, now);
+      const booking = { base, spendKey, slot: limits.maxConcurrent !== null, tokens: limits.tpm !== null };
+      const run = start === 0 && i === admits.length ? admits : admits.slice(start, i);
+      const riding = settles.get(spendKey);
+      settles.delete(spendKey);
+      runs.push(riding ? { limits, booking, run, settles: riding } : { limits, booking, run });
+      start = i;
     }
-    const args: (string | number)[] = [`${base}t`, `${base}ts`, `${base}c`, spendKey, delta, slots.length];
-    for (const id of slots) args.push(id);
-    if (entries.length > 0) {
-      for (const e of entries) args.push(e);
-      args.push(tokens);
+    for (const group of settles.values()) {
+      const booking = (group[0] as PendingSettle).ticket.booking as Booking;
+      void this.call(booking, undefined, group, []).catch(() => {});
     }
-    const call = this.redis.meshSettle(...args).then(
+    for (const r of runs) {
+      this.admitRun(keyId, r.limits, r.booking, r.run, r.settles).catch((err) => {
+        for (const p of r.run) p.reject(err);
+      });
+    }
+  }
+
+  private async admitRun(
+    keyId: string,
+    limits: KeyLimits,
+    booking: Booking,
+    run: PendingAdmit[],
+    settles: PendingSettle[] | undefined,
+  ): Promise<void> {
+    const inputs = run.map((p) => p.input);
+    let reply = await this.call(booking, limits, settles, inputs);
+    if (needsSeed(reply)) {
+      // Nothing was admitted (the settles were booked): seed, then admit again without them.
+      await this.seed(keyId, limits, booking.spendKey);
+      reply = await this.call(booking, limits, undefined, inputs);
+      if (needsSeed(reply)) throw new Error("the spend counter vanished right after seeding");
+    }
+    const results = admitResults(reply, limits, booking, inputs);
+    for (let i = 0; i < run.length; i++) (run[i] as PendingAdmit).resolve(results[i] as AdmitResult);
+  }
+
+  /** One script call; the settles riding on it are resolved (or rejected) with it and tracked until then. */
+  private call(
+    booking: Booking,
+    limits: KeyLimits | undefined,
+    settles: PendingSettle[] | undefined,
+    inputs: readonly AdmitInput[],
+  ): Promise<number[]> {
+    const reply = this.redis.meshLimit(
+      ...scriptArgs(booking, limits, this.slotTtlMs, settles && sum(settles), inputs),
+    );
+    if (settles === undefined) return reply;
+    const done = reply.then(
       () => {
-        for (const p of batch) p.resolve();
+        for (const p of settles) p.resolve();
       },
       (err) => {
-        for (const p of batch) p.reject(err);
+        for (const p of settles) p.reject(err);
       },
     );
-    this.settling.add(call);
-    void call.finally(() => this.settling.delete(call));
+    this.settling.add(done);
+    void done.finally(() => this.settling.delete(done));
+    return reply;
   }
 
   async spent(keyId: string, limits: KeyLimits): Promise<number> {
@@ -192,9 +215,8 @@ export class RedisLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
-    // Settles (and admits) still waiting for the next turn go out now, then we wait for the replies.
-    this.admits.flush();
-    this.settles.flush();
+    // Settles (and admits) still waiting for the end of the turn go out now; then wait for them.
+    this.batcher.flush();
     const deadline = new Promise((r) => setTimeout(r, 2_000).unref());
     await Promise.race([Promise.allSettled([...this.settling]), deadline]);
     if (this.redis.status === "ready") await this.redis.quit().catch(() => {});
@@ -210,4 +232,18 @@ export class RedisLimiter implements Limiter {
     const ttl = limits.spendPeriod === "month" ? 40 * DAY_MS : 0;
     await this.redis.meshSeed(key, toNanos(usd), ttl);
   }
+}
+
+/** What a group of settles books, summed: one token log entry, one spend increment, the freed slots. */
+function sum(settles: readonly PendingSettle[]): SettleSum {
+  const s: SettleSum = { delta: 0, tokens: 0, tokensId: "", slots: [] };
+  for (const p of settles) {
+    s.delta += p.delta;
+    if ((p.ticket.booking as Booking).slot) s.slots.push(p.ticket.requestId);
+    if (p.tokens > 0) {
+      if (s.tokens === 0) s.tokensId = p.ticket.requestId;
+      s.tokens += p.tokens;
+    }
+  }
+  return s;
 }

@@ -11,19 +11,32 @@ import {
 } from "./types.js";
 
 /**
- * The JS half of a batched admit (see ADMIT_LUA): the script's arguments for a run of requests of one
- * key with the same limits, and each request's result from the script's compact reply.
+ * The JS half of LIMIT_LUA: the script's arguments for one key's batch (the settles of requests that
+ * ended, a run of admissions that share the same limits) and each admission's result from the
+ * script's compact reply.
  */
 
 /** Where a request was booked; shared by every ticket of one admitted batch. */
 export interface Booking {
-  /** `<prefix>rl:{keyId}:`, the start of the key's window names. */
+  /** `<prefix>rl2:{keyId}:`, the start of the key's window names. */
   readonly base: string;
   readonly spendKey: string;
   /** Whether the request holds a slot in the in-flight set (max_concurrent was set). */
   readonly slot: boolean;
   /** Whether its tokens count against tpm (tpm was set). */
   readonly tokens: boolean;
+}
+
+/** Settles of one spend counter, summed: what the script books for them. */
+export interface SettleSum {
+  /** Actual cost minus reservation, over all of them (nano-USD). */
+  delta: number;
+  /** Tokens to count against tpm, booked as one token log entry … */
+  tokens: number;
+  /** … named after the first request that had tokens. */
+  tokensId: string;
+  /** Request ids whose in-flight slots are freed. */
+  slots: string[];
 }
 
 const STATUS: readonly (LimitName | undefined)[] = [
@@ -47,27 +60,43 @@ export function sameLimits(a: KeyLimits, b: KeyLimits): boolean {
   );
 }
 
-export function admitArgs(
+/** Settles only: every limit "not set", so the script returns right after booking them. */
+const SETTLE_ONLY = [-1, -1, -1, -1, -1, 0] as const;
+
+export function scriptArgs(
   booking: Booking,
-  limits: KeyLimits,
+  limits: KeyLimits | undefined,
   slotTtlMs: number,
+  settles: SettleSum | undefined,
   inputs: readonly AdmitInput[],
 ): (string | number)[] {
   const b = booking.base;
   const args: (string | number)[] = [
     `${b}m`,
+    `${b}mn`,
     `${b}d`,
+    `${b}dn`,
     `${b}t`,
-    `${b}ts`,
+    `${b}tn`,
     `${b}c`,
     booking.spendKey,
-    limits.rpm ?? -1,
-    limits.rpd ?? -1,
-    limits.tpm ?? -1,
-    limits.maxConcurrent ?? -1,
-    limits.spendCapUsd === null ? -1 : toNanos(limits.spendCapUsd),
-    slotTtlMs,
   ];
+  if (limits === undefined) args.push(...SETTLE_ONLY);
+  else {
+    args.push(
+      limits.rpm ?? -1,
+      limits.rpd ?? -1,
+      limits.tpm ?? -1,
+      limits.maxConcurrent ?? -1,
+      limits.spendCapUsd === null ? -1 : toNanos(limits.spendCapUsd),
+      slotTtlMs,
+    );
+  }
+  if (settles === undefined) args.push(0, 0, "", 0);
+  else {
+    args.push(settles.delta, settles.tokens, settles.tokensId, settles.slots.length);
+    for (const id of settles.slots) args.push(id);
+  }
   for (const input of inputs) args.push(input.requestId, input.reserveNanos);
   return args;
 }
