@@ -14,7 +14,7 @@ import type { ApiKeyRecord, UsageEvent } from "../store/types.js";
 import type { UsageWriter } from "../usage/usage-writer.js";
 import { admit, type Governance } from "./admit.js";
 import { applyTemplate, type TemplateLookup } from "./apply-template.js";
-import { type ChatRequest, MESHAPI_EXTENSIONS } from "./chat-request.js";
+import type { ChatRequest } from "./chat-request.js";
 import { type RouteTarget, resolveRoutes } from "./resolve-route.js";
 import { relayStream } from "./stream-relay.js";
 import { EMPTY_USAGE, estimateUsage, priceUsage, type UsageSummary } from "./usage-math.js";
@@ -62,7 +62,8 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
     const request = validateChatRequest(ex.body);
     acct.describe(request);
     checkTransforms(request);
-    const rendered = await applyTemplate(deps.templates, ex.key.id, request);
+    const rendered =
+      request.template === undefined ? request : await applyTemplate(deps.templates, ex.key.id, request);
     if (rendered.messages.length === 0) throw noMessages();
     acct.describe(rendered);
     const targets = resolveRoutes(deps.config, rendered.model, rendered.models);
@@ -72,11 +73,10 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
       rendered,
       targets,
     );
-    const upstreamRequest = withoutExtensions(rendered);
-    const result = rendered.stream
-      ? await streamChat(deps, ex, acct, targets, upstreamRequest)
-      : await completeChat(deps, ex, acct, targets, upstreamRequest);
-    return result;
+    // Adapters build each vendor's body from the fields they know; MeshAPI's extensions never reach one.
+    return rendered.stream
+      ? await streamChat(deps, ex, acct, targets, rendered)
+      : await completeChat(deps, ex, acct, targets, rendered);
   } catch (err) {
     if (ex.signal.aborted || isAbort(err)) {
       acct.end(499, "client_closed");
@@ -209,16 +209,6 @@ function checkTransforms(request: ChatRequest): void {
       msg: `"${t}" is not a transform this gateway offers`,
     })),
   });
-}
-
-const EXTENSIONS: ReadonlySet<string> = new Set(MESHAPI_EXTENSIONS);
-
-/** A copy without MeshAPI's fields, built without `delete` (which would make it a slow dictionary). */
-function withoutExtensions(request: ChatRequest): ChatRequest {
-  const source = request as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
-  for (const field in source) if (!EXTENSIONS.has(field)) copy[field] = source[field];
-  return copy as ChatRequest;
 }
 
 function completionText(completion: ChatCompletion): string {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ChatRequest } from "../pipeline/chat-request.js";
+import { type ChatRequest, MESHAPI_EXTENSIONS } from "../pipeline/chat-request.js";
 import type { VendorQuirks } from "./quirks.js";
 
 /** The fields a vendor must not receive, per quirks object and model, computed once. */
@@ -13,7 +13,8 @@ function droppedFields(quirks: VendorQuirks, upstreamModel: string): ReadonlySet
   }
   let dropped = byModel.get(upstreamModel);
   if (!dropped) {
-    const set = new Set(quirks.dropFields ?? []);
+    // MeshAPI's own request fields are never forwarded, to any vendor.
+    const set = new Set<string>([...MESHAPI_EXTENSIONS, ...(quirks.dropFields ?? [])]);
     for (const rule of quirks.modelDropFields ?? []) {
       if (rule.match.test(upstreamModel)) for (const field of rule.fields) set.add(field);
     }
@@ -25,8 +26,8 @@ function droppedFields(quirks: VendorQuirks, upstreamModel: string): ReadonlySet
 }
 
 /**
- * Builds the body an OpenAI-compatible vendor receives: the client's request with the upstream model
- * id, the gateway's usage request on streams, and the vendor's quirks applied. One pass, no `delete`:
+ * Builds the body an OpenAI-compatible vendor receives: the client's request without MeshAPI's
+ * extensions, with the upstream model id, the gateway's usage request on streams, and the vendor's quirks applied. One pass, no `delete`:
  * deleting keys turns V8 objects into slow dictionaries right before they are serialised.
  */
 export function buildOpenAIBody(

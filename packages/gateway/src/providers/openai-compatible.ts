@@ -32,7 +32,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   private send(call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
     const { provider } = call;
-    const body = buildOpenAIBody({ ...call.request, stream }, call.upstreamModel, provider.quirks);
+    const request = (call.request.stream === true) === stream ? call.request : { ...call.request, stream };
+    const body = buildOpenAIBody(request, call.upstreamModel, provider.quirks);
     const headers: Record<string, string> = {
       "content-type": "application/json",
       accept: stream ? "text/event-stream" : "application/json",

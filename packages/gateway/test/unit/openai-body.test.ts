@@ -31,6 +31,22 @@ describe("buildOpenAIBody", () => {
     expect(body.stream_options).toEqual({ include_obfuscation: false, include_usage: true });
   });
 
+  it("never forwards MeshAPI's extensions, for any vendor, while passing unknown fields through", () => {
+    const extensions = {
+      template: "t",
+      variables: { a: "1" },
+      session_id: "s",
+      models: ["openai/gpt-4o"],
+      transforms: [],
+    };
+    for (const quirks of [{}, QUIRKS.openai ?? {}, QUIRKS.groq ?? {}, QUIRKS.mistral ?? {}]) {
+      const body = buildOpenAIBody(request({ ...extensions, seed: 7, vendor_knob: true }), "m", quirks);
+      for (const field of Object.keys(extensions)) expect(body).not.toHaveProperty(field);
+      // Vendors with an allow-list (Mistral) get only the fields they accept, possibly renamed.
+      if (!quirks.allowFields) expect(body).toMatchObject({ seed: 7, vendor_knob: true });
+    }
+  });
+
   it("drops stream fields from non-streaming requests", () => {
     const body = buildOpenAIBody(request({ stream: false }), "m", {});
     expect(body).not.toHaveProperty("stream");
