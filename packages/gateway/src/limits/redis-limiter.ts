@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import type { KeyLimits, Store } from "../store/types.js";
+import { KeyBatcher } from "./key-batcher.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
 import {
   admitResults,
@@ -9,7 +10,6 @@ import {
   sameLimits,
   scriptArgs,
 } from "./redis-script.js";
-import { TickBatcher } from "./tick-batcher.js";
 import {
   type AdmitInput,
   type AdmitResult,
@@ -69,9 +69,8 @@ export class RedisLimiter implements Limiter {
   readonly kind = "redis";
   readonly redis: Redis & LimitCommands;
   private readonly slotTtlMs: number;
-  private readonly batcher: TickBatcher<Pending>;
-  /** Settles on their way to Redis; shutdown waits for them so no slot or reservation leaks. */
-  private readonly settling = new Set<Promise<unknown>>();
+  /** Shutdown drains it, so no settle (slot, reservation) is lost. */
+  private readonly batcher: KeyBatcher<Pending>;
 
   constructor(private readonly options: RedisLimiterOptions) {
     // No offline queue: while Redis is down, calls fail at once and the configured policy decides,
@@ -88,7 +87,7 @@ export class RedisLimiter implements Limiter {
     redis.defineCommand("meshSeed", { numberOfKeys: 1, lua: SEED_LUA });
     this.redis = redis as Redis & LimitCommands;
     this.slotTtlMs = options.slotTtlMs ?? 15 * 60_000;
-    this.batcher = new TickBatcher((keyId, batch) => this.send(keyId, batch), options.maxBatch ?? 500);
+    this.batcher = new KeyBatcher((keyId, batch) => this.send(keyId, batch), options.maxBatch ?? 500);
   }
 
   /** Connects; a failure is reported but not fatal (the client keeps reconnecting in the background). */
@@ -126,7 +125,7 @@ export class RedisLimiter implements Limiter {
    * same spend counter riding along (booked before the admits, so a freed slot is free for them);
    * settles of another counter (a month just ended) go first, on their own.
    */
-  private send(keyId: string, batch: Pending[]): void {
+  private send(keyId: string, batch: Pending[]): Promise<unknown> {
     const admits: PendingAdmit[] = [];
     const settles = new Map<string, PendingSettle[]>();
     for (const p of batch) {
@@ -155,15 +154,19 @@ export class RedisLimiter implements Limiter {
       runs.push(riding ? { limits, booking, run, settles: riding } : { limits, booking, run });
       start = i;
     }
+    const calls: Promise<unknown>[] = [];
     for (const group of settles.values()) {
       const booking = (group[0] as PendingSettle).ticket.booking as Booking;
-      void this.call(booking, undefined, group, []).catch(() => {});
+      calls.push(this.call(booking, undefined, group, []));
     }
     for (const r of runs) {
-      this.admitRun(keyId, r.limits, r.booking, r.run, r.settles).catch((err) => {
-        for (const p of r.run) p.reject(err);
-      });
+      calls.push(
+        this.admitRun(keyId, r.limits, r.booking, r.run, r.settles).catch((err) => {
+          for (const p of r.run) p.reject(err);
+        }),
+      );
     }
+    return calls.length === 1 ? (calls[0] as Promise<unknown>) : Promise.allSettled(calls);
   }
 
   private async admitRun(
@@ -185,7 +188,7 @@ export class RedisLimiter implements Limiter {
     for (let i = 0; i < run.length; i++) (run[i] as PendingAdmit).resolve(results[i] as AdmitResult);
   }
 
-  /** One script call; the settles riding on it are resolved (or rejected) with it and tracked until then. */
+  /** One script call; the settles riding on it are resolved (or rejected) with it. */
   private call(
     booking: Booking,
     limits: KeyLimits | undefined,
@@ -196,7 +199,7 @@ export class RedisLimiter implements Limiter {
       ...scriptArgs(booking, limits, this.slotTtlMs, settles && sum(settles), inputs),
     );
     if (settles === undefined) return reply;
-    const done = reply.then(
+    reply.then(
       () => {
         for (const p of settles) p.resolve();
       },
@@ -204,8 +207,6 @@ export class RedisLimiter implements Limiter {
         for (const p of settles) p.reject(err);
       },
     );
-    this.settling.add(done);
-    void done.finally(() => this.settling.delete(done));
     return reply;
   }
 
@@ -215,10 +216,9 @@ export class RedisLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
-    // Settles (and admits) still waiting for the end of the turn go out now; then wait for them.
-    this.batcher.flush();
+    // Settles (and admits) still waiting go out now; wait for Redis to have booked all of them.
     const deadline = new Promise((r) => setTimeout(r, 2_000).unref());
-    await Promise.race([Promise.allSettled([...this.settling]), deadline]);
+    await Promise.race([this.batcher.drain(), deadline]);
     if (this.redis.status === "ready") await this.redis.quit().catch(() => {});
     this.redis.disconnect();
   }
