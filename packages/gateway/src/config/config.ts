@@ -62,6 +62,12 @@ export interface GatewayConfig {
   defaultReservationTokens: number;
   /** How long a template named in chat requests is cached (writes on other instances show up after it). */
   templateCacheMs: number;
+  /**
+   * Whether usage events are written to the store. Off: no /v1/usage reports and spend caps restart
+   * from zero when their counters do (restart in embedded mode, Redis data lost); responses still
+   * carry usage and cost, and caps are still enforced while the counters live.
+   */
+  recordUsage: boolean;
   providers: ReadonlyMap<string, ProviderConfig>;
   prices: PriceCatalog;
 }
@@ -103,6 +109,7 @@ export const configFileSchema = z.strictObject({
   bodyLimitBytes: positiveInt.optional(),
   shutdownGraceMs: z.number().int().nonnegative().optional(),
   defaultReservationTokens: positiveInt.optional(),
+  usage: z.strictObject({ record: z.boolean().optional() }).optional(),
   onRedisDown: z
     .strictObject({
       limits: z.enum(["open", "closed"]).optional(),
@@ -183,6 +190,7 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
       file.defaultReservationTokens ??
       DEFAULTS.defaultReservationTokens,
     templateCacheMs: envInt(env, "MESHAPI_TEMPLATE_CACHE_MS") ?? DEFAULTS.templateCacheMs,
+    recordUsage: envBool(env, "MESHAPI_RECORD_USAGE") ?? file.usage?.record ?? true,
     providers: buildProviders(env, file, globalTimeouts),
     prices,
   };
@@ -291,6 +299,13 @@ function failurePolicy(env: NodeJS.ProcessEnv, name: string): "open" | "closed" 
   if (raw === undefined || raw === "") return undefined;
   if (raw === "open" || raw === "closed") return raw;
   throw new ConfigError(`${name} must be "open" or "closed", got "${raw}"`);
+}
+
+function envBool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (raw === "true" || raw === "false") return raw === "true";
+  throw new ConfigError(`${name} must be "true" or "false", got "${raw}"`);
 }
 
 function envInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
