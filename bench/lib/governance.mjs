@@ -1,7 +1,8 @@
-// Governance cost: the same non-streaming chat load through a gateway whose key has no limits ("off")
-// and through keys with every limit set (rpm, rpd, tpm, max_concurrent, spend cap; none ever reached),
-// counted in process (embedded) or in Redis (shared mode). Usage accounting is always on: the
-// baseline records its usage events too. Rounds alternate so that drift hits every row alike.
+// Governance cost: the same non-streaming chat load through a gateway with neither limits nor usage
+// accounting (the baseline, "both off"), with accounting only (usage events written, key without
+// limits), and with both: a key with every limit set (rpm, rpd, tpm, max_concurrent, spend cap; none
+// ever reached) counted in process (embedded) or in Redis (shared mode). Rounds alternate so that
+// drift hits every row alike; each row reports the median of its rounds.
 import { spawn } from "node:child_process";
 import { Redis } from "ioredis";
 import { runLoad } from "./load.mjs";
@@ -71,7 +72,7 @@ export async function runGovernanceBench({
   simUrl,
   concurrency,
   durationMs,
-  rounds = 2,
+  rounds = 3,
   log = () => {},
 }) {
   const redisUrl =
@@ -80,11 +81,13 @@ export async function runGovernanceBench({
     model: "openai/gpt-4o-mini",
     messages: [{ role: "user", content: "What is the capital of France?" }],
   };
+  const bare = await startGatewayProcess(dir, simUrl, { MESHAPI_RECORD_USAGE: "false" });
   const embedded = await startGatewayProcess(dir, simUrl);
   const targets = [
-    { name: "limits off (key without limits, embedded)", url: embedded.url, key: embedded.key },
+    { name: "limits off, accounting off (embedded)", url: bare.url, key: bare.key },
+    { name: "limits off, accounting on (embedded)", url: embedded.url, key: embedded.key },
     {
-      name: "limits + spend cap on, embedded (in-process)",
+      name: "limits + spend cap on, accounting on, embedded (in-process)",
       url: embedded.url,
       key: await createKey(embedded.dataDir, LIMITS),
     },
@@ -95,7 +98,7 @@ export async function runGovernanceBench({
     const env = { MESHAPI_REDIS_URL: redisUrl, MESHAPI_REDIS_PREFIX: prefix };
     shared = await startGatewayProcess(dir, simUrl, env);
     targets.push({
-      name: "limits + spend cap on, Redis (shared mode)",
+      name: "limits + spend cap on, accounting on, Redis (shared mode)",
       url: shared.url,
       key: await createKey(shared.dataDir, LIMITS, env),
     });
@@ -119,24 +122,35 @@ export async function runGovernanceBench({
       }
     }
   } finally {
+    await bare.stop();
     await embedded.stop();
     if (shared) {
       await shared.stop();
       await dropPrefix(redisUrl, prefix).catch(() => {});
     }
   }
-  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  // Medians: one round disturbed by another process must not move a row.
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  };
   const rows = targets.map((t) => {
     const rs = results.get(t.name);
     return {
       scenario: t.name,
-      rps: mean(rs.map((r) => r.rps)),
-      p50: mean(rs.map((r) => r.p50)),
-      p99: mean(rs.map((r) => r.p99)),
+      rps: median(rs.map((r) => r.rps)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
       errors: rs.reduce((a, r) => a + r.errors, 0),
     };
   });
-  const off = rows[0]?.rps;
-  for (const row of rows) row.vsOff = off ? row.rps / off : undefined;
+  // Relative to the baseline (no limits, no accounting) of the same round, which ran right before it;
+  // the median of those ratios.
+  const base = results.get(targets[0].name);
+  rows.forEach((row, i) => {
+    const rs = results.get(targets[i].name);
+    row.vsOff = median(rs.map((r, round) => r.rps / base[round].rps));
+  });
   return rows;
 }

@@ -1,0 +1,240 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KeyBatcher } from "../../src/limits/key-batcher.js";
+import { RedisLimiter } from "../../src/limits/redis-limiter.js";
+import type { AdmitResult, Ticket } from "../../src/limits/types.js";
+import { openStore } from "../../src/store/open-store.js";
+import { type KeyLimits, NO_LIMITS, type Store } from "../../src/store/types.js";
+import { createTestRedis, redisSkipNote } from "../helpers/redis.js";
+
+describe("key batcher", () => {
+  it("hands over each group's items in order, one batch per group in flight", async () => {
+    const sent: [string, number[]][] = [];
+    const inflight = new Map<string, () => void>();
+    const batcher = new KeyBatcher<number>((group, items) => {
+      sent.push([group, items]);
+      return new Promise<void>((r) => inflight.set(group, r));
+    }, 100);
+    const turn = () => new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 5; i++) batcher.add("a", i);
+    batcher.add("b", 99);
+    await turn();
+    expect(sent).toEqual([
+      ["a", [0, 1, 2, 3, 4]],
+      ["b", [99]],
+    ]);
+    // While a's batch is in flight, its new items wait, whatever else answers meanwhile.
+    for (let i = 5; i < 8; i++) batcher.add("a", i);
+    inflight.get("b")?.();
+    await turn();
+    await turn();
+    expect(sent).toHaveLength(2);
+    // a's batch answers: the waiting items go out together.
+    inflight.get("a")?.();
+    await turn();
+    await turn();
+    expect(sent[2]).toEqual(["a", [5, 6, 7]]);
+    inflight.get("a")?.();
+    await batcher.drain();
+  });
+
+  it("splits a group past the batch limit, in order", async () => {
+    const sent: number[][] = [];
+    const batcher = new KeyBatcher<number>(async (_group, items) => {
+      sent.push(items);
+    }, 3);
+    for (let i = 0; i < 8; i++) batcher.add("a", i);
+    await batcher.drain();
+    expect(sent).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+      [6, 7],
+    ]);
+  });
+
+  it("keeps going when a send fails", async () => {
+    let calls = 0;
+    const batcher = new KeyBatcher<number>(async () => {
+      calls++;
+      throw new Error("down");
+    }, 10);
+    batcher.add("a", 1);
+    await batcher.drain();
+    batcher.add("a", 2);
+    await batcher.drain();
+    expect(calls).toBe(2);
+  });
+});
+
+const redisEnv = createTestRedis("batching");
+if (!redisEnv) console.warn(redisSkipNote);
+
+describe.skipIf(!redisEnv)("redis limiter batching", () => {
+  let dir: string;
+  let store: Store;
+  let seq = 0;
+  const open: RedisLimiter[] = [];
+  const make = async (prefix = `${redisEnv?.prefix}${++seq}:`, maxBatch?: number) => {
+    const limiter = new RedisLimiter({
+      url: redisEnv?.url ?? "",
+      prefix,
+      store,
+      ...(maxBatch ? { maxBatch } : {}),
+    });
+    await limiter.connect(() => {});
+    open.push(limiter);
+    return limiter;
+  };
+  /** Counts the script calls a limiter sends to Redis. */
+  const countCalls = (limiter: RedisLimiter) => {
+    const counter = { calls: 0 };
+    const redis = limiter.redis;
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command, stream) => {
+      if (command.name === "evalsha" || command.name === "eval") counter.calls++;
+      return send(command, stream);
+    };
+    return counter;
+  };
+  const burst = (limiter: RedisLimiter, keyId: string, limits: Partial<KeyLimits>, n: number, reserve = 0) =>
+    Promise.all(
+      Array.from({ length: n }, () =>
+        limiter.admit({
+          keyId,
+          limits: { ...NO_LIMITS, ...limits },
+          requestId: `req_${++seq}`,
+          reserveNanos: reserve,
+        }),
+      ),
+    );
+  const tickets = (results: AdmitResult[]): Ticket[] => results.flatMap((r) => (r.ok ? [r.ticket] : []));
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "meshapi-batching-"));
+    store = await openStore({ dataDir: dir });
+  });
+  afterAll(async () => {
+    for (const l of open) await l.close();
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+    await redisEnv?.drop();
+  });
+
+  it("admits exactly rpm of 300 admits issued in one turn, in a couple of script calls", async () => {
+    const limiter = await make();
+    const counter = countCalls(limiter);
+    const results = await burst(limiter, "key_exact", { rpm: 50, rpd: 1000, maxConcurrent: 1000 }, 300);
+    expect(results.filter((r) => r.ok)).toHaveLength(50);
+    // One, plus one after seeding the spend counter, plus one if the script had to be loaded first.
+    expect(counter.calls).toBeLessThanOrEqual(3);
+    // In arrival order, exactly as one call per request would have answered.
+    expect(results.slice(0, 50).every((r) => r.ok)).toBe(true);
+    expect(results.slice(0, 50).map((r) => r.info.remainingRequests)).toEqual(
+      Array.from({ length: 50 }, (_, i) => 49 - i),
+    );
+    for (const r of results.slice(50)) {
+      expect(r).toMatchObject({ ok: false, limit: "rpm", limitValue: 50, info: { remainingRequests: 0 } });
+      if (!r.ok) expect(r.retryAfterMs).toBeGreaterThan(59_000);
+    }
+  });
+
+  it("stays exact with small batches and two instances hammering one key", async () => {
+    const prefix = `${redisEnv?.prefix}shared${++seq}:`;
+    const a = await make(prefix, 7);
+    const b = await make(prefix, 3);
+    const [ra, rb] = await Promise.all([
+      burst(a, "key_two", { rpm: 40, maxConcurrent: 500 }, 150),
+      burst(b, "key_two", { rpm: 40, maxConcurrent: 500 }, 150),
+    ]);
+    expect([...ra, ...rb].filter((r) => r.ok)).toHaveLength(40);
+  });
+
+  it("holds the spend cap across a batch: overshoot at most one reservation", async () => {
+    const limiter = await make();
+    // Cap 1 USD, reservations of 0.3 USD: 0, 0.3, 0.6, 0.9 are below the cap, so 4 get in.
+    const results = await burst(limiter, "key_spend", { spendCapUsd: 1 }, 100, 300_000_000);
+    expect(results.filter((r) => r.ok)).toHaveLength(4);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.limit === "spend")).toBe(true);
+    expect(await limiter.spent("key_spend", { ...NO_LIMITS, spendCapUsd: 1 })).toBe(1_200_000_000);
+  });
+
+  it("books settles issued in the same turn as admits first, so a freed slot is free for them", async () => {
+    const limiter = await make();
+    const limits = { maxConcurrent: 1 };
+    const [first] = tickets(await burst(limiter, "key_slot", limits, 1));
+    if (!first) throw new Error("first request refused");
+    const settled = limiter.settle(first, { costNanos: 0, tokens: 0 });
+    const [next] = await burst(limiter, "key_slot", limits, 1);
+    await settled;
+    expect(next?.ok).toBe(true);
+  });
+
+  it("sends settles still queued at shutdown: no slot, token or reservation is lost", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const limits = { maxConcurrent: 20, tpm: 1_000_000, spendCapUsd: 100 };
+    const first = await make(prefix);
+    const admitted = tickets(await burst(first, "key_close", limits, 20, 1_000_000_000));
+    expect(admitted).toHaveLength(20);
+    // Settled without awaiting, then closed at once, as a gateway does on SIGTERM.
+    for (const t of admitted) void first.settle(t, { costNanos: 100_000_000, tokens: 10 });
+    await first.close();
+
+    const second = await make(prefix);
+    const again = await burst(second, "key_close", limits, 20, 0);
+    expect(again.filter((r) => r.ok)).toHaveLength(20); // every slot was freed
+    const one = again[0];
+    expect(one?.ok && one.info.remainingTokens).toBe(1_000_000 - 200);
+    expect(await second.spent("key_close", { ...NO_LIMITS, ...limits })).toBe(20 * 100_000_000);
+  });
+
+  it("seeds a missing spend counter once for a whole batch", async () => {
+    await store.insertUsageEvents([
+      {
+        requestId: `req_seed_${++seq}`,
+        keyId: "key_seed_batch",
+        provider: "openai",
+        model: "openai/gpt-4o",
+        sessionId: null,
+        user: null,
+        stream: false,
+        promptTokens: 1,
+        completionTokens: 1,
+        cachedTokens: 0,
+        reasoningTokens: 0,
+        costUsd: 0.5,
+        estimated: false,
+        latencyMs: 1,
+        ttftMs: null,
+        status: 200,
+        errorCode: null,
+        createdAt: Date.now(),
+      },
+    ]);
+    const limiter = await make();
+    // Recorded 0.5 USD, cap 1 USD, reservations of 0.2: 0.5, 0.7, 0.9 are below the cap.
+    const results = await burst(limiter, "key_seed_batch", { spendCapUsd: 1 }, 30, 200_000_000);
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+  });
+
+  it("rejects every admit of a batch when Redis is unreachable (the caller's policy decides)", async () => {
+    const limiter = new RedisLimiter({ url: "redis://127.0.0.1:1", prefix: "x:", store });
+    await limiter.connect(() => {});
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) =>
+          limiter.admit({
+            keyId: "k",
+            limits: { ...NO_LIMITS, rpm: 5 },
+            requestId: `r${i}`,
+            reserveNanos: 0,
+          }),
+        ),
+      );
+      expect(results.every((r) => r.status === "rejected")).toBe(true);
+    } finally {
+      await limiter.close();
+    }
+  });
+});
