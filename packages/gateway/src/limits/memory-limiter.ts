@@ -72,9 +72,9 @@ export class MemoryLimiter implements Limiter {
       retryAfterMs: number,
     ) => ({ ok: false, limit, limitValue: value, retryAfterMs, info }) as const;
 
-    if (limits.rpm !== null && w.minute.count >= limits.rpm)
+    if (limits.rpm !== null && w.minute.sum >= limits.rpm)
       return reject("rpm", limits.rpm, w.minute.msUntilOldestExpires(now));
-    if (limits.rpd !== null && w.day.count >= limits.rpd)
+    if (limits.rpd !== null && w.day.sum >= limits.rpd)
       return reject("rpd", limits.rpd, w.day.msUntilOldestExpires(now));
     if (limits.tpm !== null && w.tokens.sum >= limits.tpm)
       return reject("tpm", limits.tpm, w.tokens.msUntilOldestExpires(now));
@@ -161,7 +161,7 @@ function rateInfo(limits: KeyLimits, w: KeyWindows, now: number): RateInfo {
         : undefined;
   if (requestWindow) {
     info.limitRequests = requestWindow.limit;
-    info.remainingRequests = Math.max(0, requestWindow.limit - requestWindow.log.count);
+    info.remainingRequests = Math.max(0, requestWindow.limit - requestWindow.log.sum);
     info.resetRequestsMs = requestWindow.log.msUntilOldestExpires(now);
   }
   if (limits.tpm !== null) {

@@ -1,7 +1,8 @@
 /**
  * An exact sliding-window log: the times (and weights) of the events of the last `windowMs`. Entries
  * arrive in time order, so pruning pops from the front; the backing array is compacted now and then
- * instead of shifted on every prune.
+ * instead of shifted on every prune. Events of the same millisecond share one entry (their weights
+ * add up), so a busy key keeps at most one entry per millisecond of its window.
  */
 export class SlidingLog {
   private times: number[] = [];
@@ -24,29 +25,34 @@ export class SlidingLog {
     }
   }
 
-  /** Number of events in the window (call `prune` first). */
+  /** Number of entries in the window (call `prune` first); events of one millisecond are one entry. */
   get count(): number {
     return this.times.length - this.head;
   }
 
-  /** Sum of the weights in the window (call `prune` first). */
+  /** Sum of the weights in the window (call `prune` first): with unit weights, the number of events. */
   get sum(): number {
     return this.total;
   }
 
   /** Milliseconds until the oldest event leaves the window; 0 when empty. */
   msUntilOldestExpires(now: number): number {
-    if (this.count === 0) return 0;
+    if (this.empty) return 0;
     return Math.max(0, (this.times[this.head] as number) + this.windowMs - now);
   }
 
   add(now: number, weight = 1): void {
+    this.total += weight;
+    const last = this.times.length - 1;
+    if (last >= this.head && this.times[last] === now) {
+      this.weights[last] = (this.weights[last] as number) + weight;
+      return;
+    }
     this.times.push(now);
     this.weights.push(weight);
-    this.total += weight;
   }
 
   get empty(): boolean {
-    return this.count === 0;
+    return this.times.length === this.head;
   }
 }

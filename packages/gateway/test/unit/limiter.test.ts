@@ -176,6 +176,21 @@ afterAll(async () => {
 });
 
 describe("memory limiter windows", () => {
+  it("counts every request of one millisecond, though they share one log entry", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "meshapi-limiter-"));
+    const store = await openStore({ dataDir: dir });
+    const now = 2_000_000;
+    const limiter = await MemoryLimiter.create(store, () => now);
+    try {
+      const results = await admitN(limiter, "same-ms", { rpm: 5, rpd: 7 }, 20);
+      expect(results.filter((r) => r.ok)).toHaveLength(5);
+      expect(results.find((r) => !r.ok)).toMatchObject({ limit: "rpm", retryAfterMs: 60_000 });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("slides: requests come back exactly one window after they were made", async () => {
     const dir = mkdtempSync(join(tmpdir(), "meshapi-limiter-"));
     const store = await openStore({ dataDir: dir });
