@@ -3,8 +3,14 @@ import { buildOpenAIBody } from "./openai-body.js";
 import type { ChatCompletion, ChatCompletionChunk } from "./openai-types.js";
 import type { SseEvent } from "./sse-events.js";
 import type { ChunkStream, ProviderAdapter, UpstreamCall } from "./types.js";
-import { eventStream, parseEventData, postChecked, readJsonObject } from "./upstream-calls.js";
-import type { UpstreamHttp, UpstreamResponse } from "./upstream-http.js";
+import {
+  eventStream,
+  parseEventData,
+  postChecked,
+  postForJson,
+  type VendorRequest,
+} from "./upstream-calls.js";
+import type { UpstreamHttp } from "./upstream-http.js";
 import { upstreamStatusError, vendorMessage } from "./upstream-status.js";
 
 /** Pass-through adapter for OpenAI and every OpenAI-compatible vendor. */
@@ -12,7 +18,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   constructor(private readonly http: UpstreamHttp) {}
 
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
-    const completion = await readJsonObject(await this.send(call, false), call);
+    const completion = await postForJson(this.http, call, this.prepare(call, false));
     if (!Array.isArray(completion.choices)) {
       throw new GatewayError(
         "upstream_error",
@@ -27,10 +33,11 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   async stream(call: UpstreamCall): Promise<ChunkStream> {
-    return eventStream(await this.send(call, true), call, (events) => passThrough(events, call));
+    const res = await postChecked(this.http, call, this.prepare(call, true));
+    return eventStream(res, call, (events) => passThrough(events, call));
   }
 
-  private send(call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+  private prepare(call: UpstreamCall, stream: boolean): VendorRequest {
     const { provider } = call;
     const request = (call.request.stream === true) === stream ? call.request : { ...call.request, stream };
     const body = buildOpenAIBody(request, call.upstreamModel, provider.quirks);
@@ -41,14 +48,12 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
       ...provider.headers,
     };
     if (provider.apiKey) headers.authorization = `Bearer ${provider.apiKey}`;
-    return postChecked(
-      this.http,
-      call,
-      `${provider.baseUrl}/chat/completions`,
+    return {
+      url: `${provider.baseUrl}/chat/completions`,
       headers,
-      JSON.stringify(body),
-      (status, h, text) => upstreamStatusError(provider, status, h, text),
-    );
+      body: JSON.stringify(body),
+      mapStatus: (status, h, text) => upstreamStatusError(provider, status, h, text),
+    };
   }
 }
 

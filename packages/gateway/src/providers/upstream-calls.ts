@@ -15,36 +15,41 @@ export type StatusErrorMapper = (
 /** Turns an upstream SSE event stream into OpenAI chunks; returning normally means the vendor ended cleanly. */
 export type StreamTranslator = (events: AsyncIterable<SseEvent>) => AsyncGenerator<ChatCompletionChunk>;
 
-/** POSTs a request body; a 4xx/5xx becomes the vendor's mapped GatewayError before any byte reaches the client. */
+/** One vendor call as an adapter prepares it. */
+export interface VendorRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  mapStatus: StatusErrorMapper;
+}
+
+/** POSTs a streaming request; a 4xx/5xx becomes the vendor's mapped GatewayError before any byte reaches the client. */
 export async function postChecked(
   http: UpstreamHttp,
   call: UpstreamCall,
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-  mapStatus: StatusErrorMapper,
+  req: VendorRequest,
 ): Promise<UpstreamResponse> {
-  const res = await http.post(call.provider, url, headers, body, call.signal);
+  const res = await http.post(call.provider, req.url, req.headers, req.body, call.signal);
   if (res.statusCode >= 400) {
     const text = await res.body.text().catch(() => "");
-    throw mapStatus(res.statusCode, res.headers, text);
+    throw req.mapStatus(res.statusCode, res.headers, text);
   }
   return res;
 }
 
-/** The JSON object of a non-streaming answer; anything else is a 502 carrying what the vendor sent. */
-export async function readJsonObject(
-  res: UpstreamResponse,
+/**
+ * POSTs a non-streaming request and returns the JSON object it answers with. A 4xx/5xx becomes the
+ * vendor's mapped GatewayError; anything but a JSON object is a 502 carrying what the vendor sent.
+ */
+export async function postForJson(
+  http: UpstreamHttp,
   call: UpstreamCall,
+  req: VendorRequest,
 ): Promise<Record<string, unknown>> {
-  let text: string;
+  const res = await http.postBuffered(call.provider, req.url, req.headers, req.body, call.signal);
+  if (res.statusCode >= 400) throw req.mapStatus(res.statusCode, res.headers, res.text);
   try {
-    text = await res.body.text();
-  } catch (err) {
-    throw toGatewayError(err, call.provider);
-  }
-  try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = JSON.parse(res.text);
     if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
       return parsed as Record<string, unknown>;
     }
@@ -53,7 +58,7 @@ export async function readJsonObject(
   }
   throw new GatewayError("upstream_error", `${call.provider.name} returned a response that is not JSON.`, {
     status: 502,
-    providerError: text.slice(0, 2048),
+    providerError: res.text.slice(0, 2048),
   });
 }
 

@@ -1,7 +1,15 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { type Dispatcher, Pool, errors as undiciErrors } from "undici";
 import type { ProviderConfig } from "../config/config.js";
 import { GatewayError } from "../errors/catalog.js";
 import type { Cancellation } from "./cancellation.js";
+
+/** A non-streaming answer, read whole. */
+export interface BufferedResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
 
 export interface UpstreamResponse {
   statusCode: number;
@@ -21,6 +29,7 @@ export class UpstreamHttp {
   /** By provider name and origin: pools for any other origin an adapter is handed. */
   private readonly elsewhere = new Map<string, Pool>();
 
+  /** POSTs and hands back the response with its body as a stream (for event streams). */
   async post(
     provider: ProviderConfig,
     url: string,
@@ -29,20 +38,76 @@ export class UpstreamHttp {
     signal: Cancellation,
   ): Promise<UpstreamResponse> {
     try {
-      const home = this.homeOf(provider);
-      let pool = home.pool;
-      let path: string;
-      if (url.startsWith(home.origin) && url.charAt(home.origin.length) === "/") {
-        path = url.slice(home.origin.length);
-      } else {
-        const parsed = new URL(url);
-        pool = this.poolElsewhere(provider, parsed.origin);
-        path = parsed.pathname + parsed.search;
-      }
+      const { pool, path } = this.route(provider, url);
       return await pool.request({ path, method: "POST", headers, body, signal });
     } catch (err) {
       throw toGatewayError(err, provider);
     }
+  }
+
+  /**
+   * POSTs and reads the whole answer into a string, for non-streaming calls. It dispatches with a
+   * handler that collects the chunks, instead of `request()`'s stream object and async resource per
+   * response: about 16 µs less per call, measured in a bare proxy.
+   */
+  postBuffered(
+    provider: ProviderConfig,
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    signal: Cancellation,
+  ): Promise<BufferedResponse> {
+    let route: { pool: Pool; path: string };
+    try {
+      route = this.route(provider, url);
+    } catch (err) {
+      return Promise.reject(toGatewayError(err, provider));
+    }
+    if (signal.aborted) return Promise.reject(new undiciErrors.RequestAbortedError());
+    return new Promise<BufferedResponse>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let statusCode = 0;
+      let responseHeaders: IncomingHttpHeaders = {};
+      let controller: Dispatcher.DispatchController | undefined;
+      const onAbort = () => controller?.abort(new undiciErrors.RequestAbortedError());
+      signal.once("abort", onAbort);
+      route.pool.dispatch(
+        { path: route.path, method: "POST", headers, body },
+        {
+          onRequestStart(c) {
+            controller = c;
+          },
+          onResponseStart(_c, status, h) {
+            statusCode = status;
+            responseHeaders = h;
+          },
+          onResponseData(_c, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            signal.off("abort", onAbort);
+            const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString(
+              "utf8",
+            );
+            resolve({ statusCode, headers: responseHeaders, text });
+          },
+          onResponseError(_c, err) {
+            signal.off("abort", onAbort);
+            reject(toGatewayError(err, provider));
+          },
+        },
+      );
+    });
+  }
+
+  /** The pool and path for a URL: by path on the provider's own pool whenever the origin matches. */
+  private route(provider: ProviderConfig, url: string): { pool: Pool; path: string } {
+    const home = this.homeOf(provider);
+    if (url.startsWith(home.origin) && url.charAt(home.origin.length) === "/") {
+      return { pool: home.pool, path: url.slice(home.origin.length) };
+    }
+    const parsed = new URL(url);
+    return { pool: this.poolElsewhere(provider, parsed.origin), path: parsed.pathname + parsed.search };
   }
 
   async close(): Promise<void> {

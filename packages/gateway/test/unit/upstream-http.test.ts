@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderConfig } from "../../src/config/config.js";
 import { GatewayError } from "../../src/errors/catalog.js";
 import { Cancellation } from "../../src/providers/cancellation.js";
-import { UpstreamHttp } from "../../src/providers/upstream-http.js";
+import { isAbort, UpstreamHttp } from "../../src/providers/upstream-http.js";
 
 let home: Simulator;
 let other: Simulator;
@@ -105,6 +105,81 @@ describe("UpstreamHttp pools", () => {
       expect(err).toBeInstanceOf(GatewayError);
       expect((err as GatewayError).code).toBe("upstream_error");
       expect((err as GatewayError).message).toMatch(/Could not reach p/);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("reads a non-streaming answer whole, across many chunks, multi-byte characters intact", async () => {
+    const http = new UpstreamHttp();
+    try {
+      const p = provider(home.openaiBaseUrl);
+      const long = JSON.stringify({
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content: "[[sim:words=20000]] é漢🙂" }],
+      });
+      const res = await http.postBuffered(
+        p,
+        `${home.openaiBaseUrl}/chat/completions`,
+        headers,
+        long,
+        new Cancellation(),
+      );
+      expect(res.statusCode).toBe(200);
+      expect(res.headers["content-type"]).toMatch(/json/);
+      expect(res.text.length).toBeGreaterThan(64 * 1024);
+      const completion = JSON.parse(res.text) as { choices: { message: { content: string } }[] };
+      expect(completion.choices[0]?.message.content.split(" ").length).toBeGreaterThanOrEqual(20000);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("hands back an error status with its headers and body for the adapter to map", async () => {
+    const http = new UpstreamHttp();
+    try {
+      const p = provider(home.openaiBaseUrl);
+      const failing = JSON.stringify({
+        model: "m",
+        messages: [{ role: "user", content: "[[sim:status=429]]" }],
+      });
+      const res = await http.postBuffered(
+        p,
+        `${home.openaiBaseUrl}/chat/completions`,
+        headers,
+        failing,
+        new Cancellation(),
+      );
+      expect(res.statusCode).toBe(429);
+      expect(res.text).toMatch(/error/);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("cancels a buffered call when the client goes away, before or during the call", async () => {
+    const http = new UpstreamHttp();
+    try {
+      const p = provider(home.openaiBaseUrl);
+      const early = new Cancellation();
+      early.abort();
+      const before = await http
+        .postBuffered(p, `${home.openaiBaseUrl}/chat/completions`, headers, body, early)
+        .catch((e: unknown) => e);
+      expect(isAbort(before)).toBe(true);
+
+      const slow = JSON.stringify({
+        model: "m",
+        messages: [{ role: "user", content: "[[sim:delay_ms=5000]]" }],
+      });
+      const during = new Cancellation();
+      const call = http.postBuffered(p, `${home.openaiBaseUrl}/chat/completions`, headers, slow, during);
+      setTimeout(() => during.abort(), 50);
+      const started = performance.now();
+      const err = await call.catch((e: unknown) => e);
+      expect(isAbort(err)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(during.listenerCount("abort")).toBe(0);
     } finally {
       await http.close();
     }

@@ -1,8 +1,14 @@
 import { GatewayError } from "../../errors/catalog.js";
 import type { ChatCompletion } from "../openai-types.js";
 import type { ChunkStream, ProviderAdapter, UpstreamCall } from "../types.js";
-import { eventStream, parseEventData, postChecked, readJsonObject } from "../upstream-calls.js";
-import type { UpstreamHttp, UpstreamResponse } from "../upstream-http.js";
+import {
+  eventStream,
+  parseEventData,
+  postChecked,
+  postForJson,
+  type VendorRequest,
+} from "../upstream-calls.js";
+import type { UpstreamHttp } from "../upstream-http.js";
 import { anthropicStatusError } from "./errors.js";
 import { claudeModel } from "./models.js";
 import { buildAnthropicBody } from "./request.js";
@@ -17,8 +23,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   constructor(private readonly http: UpstreamHttp) {}
 
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
-    const res = await this.send(call, false);
-    const message = await readJsonObject(res, call);
+    const message = await postForJson(this.http, call, this.prepare(call, false));
     if (message.type !== "message" || !Array.isArray(message.content)) {
       throw new GatewayError(
         "upstream_error",
@@ -33,14 +38,14 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 
   async stream(call: UpstreamCall): Promise<ChunkStream> {
-    const res = await this.send(call, true);
+    const res = await postChecked(this.http, call, this.prepare(call, true));
     const translator = new AnthropicStreamTranslator(call.upstreamModel, call.provider.name);
     return eventStream(res, call, (events) =>
       translateAnthropicStream(events, translator, (event) => parseEventData(event, call)),
     );
   }
 
-  private send(call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+  private prepare(call: UpstreamCall, stream: boolean): VendorRequest {
     const { provider } = call;
     // Translation errors (422) are thrown here, before any connection is made.
     const body = buildAnthropicBody(call.request, claudeModel(call.upstreamModel), stream);
@@ -52,13 +57,11 @@ export class AnthropicAdapter implements ProviderAdapter {
       ...provider.headers,
     };
     if (provider.apiKey) headers["x-api-key"] = provider.apiKey;
-    return postChecked(
-      this.http,
-      call,
-      `${provider.baseUrl}/v1/messages`,
+    return {
+      url: `${provider.baseUrl}/v1/messages`,
       headers,
-      JSON.stringify(body),
-      (status, resHeaders, text) => anthropicStatusError(provider, status, resHeaders, text),
-    );
+      body: JSON.stringify(body),
+      mapStatus: (status, resHeaders, text) => anthropicStatusError(provider, status, resHeaders, text),
+    };
   }
 }

@@ -1,8 +1,14 @@
 import { GatewayError } from "../../errors/catalog.js";
 import type { ChatCompletion } from "../openai-types.js";
 import type { ChunkStream, ProviderAdapter, UpstreamCall } from "../types.js";
-import { eventStream, parseEventData, postChecked, readJsonObject } from "../upstream-calls.js";
-import type { UpstreamHttp, UpstreamResponse } from "../upstream-http.js";
+import {
+  eventStream,
+  parseEventData,
+  postChecked,
+  postForJson,
+  type VendorRequest,
+} from "../upstream-calls.js";
+import type { UpstreamHttp } from "../upstream-http.js";
 import { geminiStatusError } from "./errors.js";
 import { geminiModelTraits } from "./messages.js";
 import { RemoteImageFetcher } from "./remote-image.js";
@@ -18,8 +24,7 @@ export class GeminiAdapter implements ProviderAdapter {
   ) {}
 
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
-    const res = await this.send(call, false);
-    const response = await readJsonObject(res, call);
+    const response = await postForJson(this.http, call, await this.prepare(call, false));
     if (!Array.isArray(response.candidates) && !promptBlocked(response)) {
       throw new GatewayError(
         "upstream_error",
@@ -34,14 +39,14 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   async stream(call: UpstreamCall): Promise<ChunkStream> {
-    const res = await this.send(call, true);
+    const res = await postChecked(this.http, call, await this.prepare(call, true));
     const translator = new GeminiStreamTranslator(call.upstreamModel, call.provider.name);
     return eventStream(res, call, (events) =>
       translateGeminiStream(events, translator, (event) => parseEventData(event, call)),
     );
   }
 
-  private async send(call: UpstreamCall, stream: boolean): Promise<UpstreamResponse> {
+  private async prepare(call: UpstreamCall, stream: boolean): Promise<VendorRequest> {
     const { provider } = call;
     // The SDK prefixes bare ids with `models/`; accept either spelling from the client.
     const model = call.upstreamModel.replace(/^models\//, "");
@@ -59,13 +64,11 @@ export class GeminiAdapter implements ProviderAdapter {
       ...provider.headers,
     };
     if (provider.apiKey) headers["x-goog-api-key"] = provider.apiKey;
-    return postChecked(
-      this.http,
-      call,
-      `${provider.baseUrl}/v1beta/models/${encodeURIComponent(model)}:${method}`,
+    return {
+      url: `${provider.baseUrl}/v1beta/models/${encodeURIComponent(model)}:${method}`,
       headers,
-      JSON.stringify(body),
-      (status, resHeaders, text) => geminiStatusError(provider, status, resHeaders, text),
-    );
+      body: JSON.stringify(body),
+      mapStatus: (status, resHeaders, text) => geminiStatusError(provider, status, resHeaders, text),
+    };
   }
 }
