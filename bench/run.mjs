@@ -133,7 +133,7 @@ const lines = [
       `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.through.rps / r.direct.rps, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
   ),
   "",
-  "| governance (chat, non-stream) | through gateway (req/s) | vs limits off | p50 (ms) | p99 (ms) | errors |",
+  "| governance (chat, non-stream) | through gateway (req/s) | vs both off | p50 (ms) | p99 (ms) | errors |",
   "|---|---:|---:|---:|---:|---:|",
   ...governance.map(
     (r) =>

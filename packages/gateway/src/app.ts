@@ -52,11 +52,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     batchSize: 200,
     flushIntervalMs: 250,
     maxQueued: 100_000,
+    // Accounting off (MESHAPI_RECORD_USAGE=false): responses keep usage and cost, no event is stored.
+    enabled: config.recordUsage,
     onError: (err, n) =>
       log.error({ err: (err as Error).message, events: n }, "usage write failed; will retry"),
   });
-  // Accounting off (MESHAPI_RECORD_USAGE=false): responses keep usage and cost, no event is stored.
-  if (!config.recordUsage) usage.record = () => {};
   const limiter = await openLimiter(config, store, log);
   const templates = new TemplateCache(store, config.templateCacheMs);
   const http = new UpstreamHttp();

@@ -7,6 +7,8 @@ export interface UsageWriterOptions {
   flushIntervalMs: number;
   /** Past this many queued events (store down for long), the oldest are dropped and counted. */
   maxQueued: number;
+  /** False: `record` drops every event (accounting switched off); defaults to true. */
+  enabled?: boolean;
   onError: (err: unknown, batchSize: number) => void;
 }
 
@@ -35,6 +37,7 @@ export class UsageWriter {
   }
 
   record(event: UsageEvent): void {
+    if (this.options.enabled === false) return;
     this.queue.push(event);
     if (this.queue.length > this.options.maxQueued) {
       const excess = this.queue.length - this.options.maxQueued;

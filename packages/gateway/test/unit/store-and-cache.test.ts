@@ -125,6 +125,20 @@ describe("UsageWriter", () => {
     expect(writer.pending).toBe(0);
   });
 
+  it("records nothing when accounting is switched off", async () => {
+    const writer = new UsageWriter(store, {
+      batchSize: 1,
+      flushIntervalMs: 10,
+      maxQueued: 10_000,
+      enabled: false,
+      onError: () => {},
+    });
+    for (let i = 0; i < 5; i++) writer.record(event(i));
+    expect(writer.pending).toBe(0);
+    await writer.flush();
+    expect(await store.countUsageEvents()).toBe(0);
+  });
+
   it("keeps a failed batch and writes it once the store recovers", async () => {
     let failures = 1;
     const flaky: Store = Object.create(store, {
