@@ -1,6 +1,7 @@
 // `npm run bench`: throughput and latency through the gateway against the simulator directly, with
 // the same load in the same run, plus cancellation latency and the SDK's SSE parsing speed.
-// Knobs: BENCH_DURATION_MS (default 5000), BENCH_CONCURRENCY (default 32).
+// Knobs: BENCH_DURATION_MS (default 5000), BENCH_CONCURRENCY (default 32), BENCH_ROUNDS (default 3),
+// BENCH_WARMUP_MS (default 3000), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --cpu-prof).
 import { existsSync, writeFileSync } from "node:fs";
 import { measureCancellation, startSlowUpstream } from "./lib/cancel.mjs";
 import { runGovernanceBench } from "./lib/governance.mjs";
@@ -9,6 +10,12 @@ import { startGatewayProcess, startSimulatorProcess, tempDir } from "./lib/proce
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
 
 const { dir, remove } = tempDir();
@@ -53,34 +60,47 @@ try {
       model: "anthropic/claude-haiku-4-5",
     },
   ];
+  // Direct and through-gateway runs alternate for BENCH_ROUNDS rounds; each row reports medians, and its
+  // ratio is the median of the rounds' own ratios, so drift on a shared machine hits both sides alike.
   for (const s of scenarios) {
     for (const u of upstreams) {
-      const direct = await runLoad({
-        url: sim.url,
-        path: u.path,
-        headers: u.headers,
-        body: u.direct(s),
-        concurrency,
-        durationMs,
-      });
-      const through = await runLoad({
-        url: gw.url,
-        path: "/v1/chat/completions",
-        headers: { authorization: `Bearer ${gw.key}` },
-        body: s.body(u.model),
-        concurrency,
-        durationMs,
-      });
+      const rounds = [];
+      for (let round = 0; round < roundCount; round++) {
+        const direct = await runLoad({
+          url: sim.url,
+          path: u.path,
+          headers: u.headers,
+          body: u.direct(s),
+          concurrency,
+          durationMs,
+        });
+        const through = await runLoad({
+          url: gw.url,
+          path: "/v1/chat/completions",
+          headers: { authorization: `Bearer ${gw.key}` },
+          body: s.body(u.model),
+          concurrency,
+          durationMs,
+        });
+        rounds.push({ direct, through });
+        process.stderr.write(
+          `${s.name}${u.label}, round ${round + 1}: direct ${fmt(direct.rps)} rps, gateway ${fmt(through.rps)} rps\n`,
+        );
+      }
       const passThrough = rows.find((r) => r.scenario === s.name);
+      const through = {
+        rps: median(rounds.map((r) => r.through.rps)),
+        p50: median(rounds.map((r) => r.through.p50)),
+        p99: median(rounds.map((r) => r.through.p99)),
+        errors: rounds.reduce((n, r) => n + r.through.errors, 0),
+      };
       rows.push({
         scenario: `${s.name}${u.label}`,
-        direct,
+        direct: { rps: median(rounds.map((r) => r.direct.rps)) },
         through,
+        ratio: median(rounds.map((r) => r.through.rps / r.direct.rps)),
         vsPassThrough: passThrough ? through.rps / passThrough.through.rps : undefined,
       });
-      process.stderr.write(
-        `${s.name}${u.label}: direct ${fmt(direct.rps)} rps, gateway ${fmt(through.rps)} rps\n`,
-      );
     }
   }
 } finally {
@@ -93,6 +113,7 @@ const governance = await runGovernanceBench({
   simUrl: sim.url,
   concurrency,
   durationMs,
+  rounds: roundCount,
   log: (line) => process.stderr.write(line),
 });
 
@@ -124,13 +145,13 @@ if (existsSync(sdkBench)) {
 remove();
 
 const lines = [
-  `MeshAPI benchmark — ${new Date().toISOString()} — node ${process.version}, concurrency ${concurrency}, ${durationMs} ms per run`,
+  `MeshAPI benchmark — ${new Date().toISOString()} — node ${process.version}, concurrency ${concurrency}, ${durationMs} ms per run, medians of ${roundCount} interleaved rounds`,
   "",
   "| scenario | direct to simulator (req/s) | through gateway (req/s) | ratio | vs pass-through | gateway p50 (ms) | gateway p99 (ms) | errors |",
   "|---|---:|---:|---:|---:|---:|---:|---:|",
   ...rows.map(
     (r) =>
-      `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.through.rps / r.direct.rps, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
+      `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.ratio, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
   ),
   "",
   "| governance (chat, non-stream) | through gateway (req/s) | vs both off | p50 (ms) | p99 (ms) | errors |",
