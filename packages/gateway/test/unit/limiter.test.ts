@@ -8,6 +8,7 @@ import type { AdmitResult, Limiter } from "../../src/limits/types.js";
 import { openStore } from "../../src/store/open-store.js";
 import { type KeyLimits, NO_LIMITS, type Store } from "../../src/store/types.js";
 import { createTestRedis, redisSkipNote } from "../helpers/redis.js";
+import { usageEvent } from "../helpers/usage-event.js";
 
 const redisEnv = createTestRedis("limiter");
 if (!redisEnv) console.warn(redisSkipNote);
@@ -122,26 +123,7 @@ function limiterSuite(name: string, make: (store: Store) => Promise<Limiter>, en
 
     it("starts a key's spend from the usage already recorded (restarts, new instances)", async () => {
       await store.insertUsageEvents([
-        {
-          requestId: "req_old",
-          keyId: `key_seed_${name}`,
-          provider: "openai",
-          model: "openai/gpt-4o",
-          sessionId: null,
-          user: null,
-          stream: false,
-          promptTokens: 1,
-          completionTokens: 1,
-          cachedTokens: 0,
-          reasoningTokens: 0,
-          costUsd: 2.5,
-          estimated: false,
-          latencyMs: 1,
-          ttftMs: null,
-          status: 200,
-          errorCode: null,
-          createdAt: Date.now(),
-        },
+        usageEvent({ requestId: "req_old", keyId: `key_seed_${name}`, costUsd: 2.5 }),
       ]);
       const fresh = await make(store);
       try {

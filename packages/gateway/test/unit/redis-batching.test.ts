@@ -8,6 +8,7 @@ import type { AdmitResult, Ticket } from "../../src/limits/types.js";
 import { openStore } from "../../src/store/open-store.js";
 import { type KeyLimits, NO_LIMITS, type Store } from "../../src/store/types.js";
 import { createTestRedis, redisSkipNote } from "../helpers/redis.js";
+import { usageEvent } from "../helpers/usage-event.js";
 
 describe("key batcher", () => {
   it("hands over each group's items in order, one batch per group in flight", async () => {
@@ -191,26 +192,7 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
 
   it("seeds a missing spend counter once for a whole batch", async () => {
     await store.insertUsageEvents([
-      {
-        requestId: `req_seed_${++seq}`,
-        keyId: "key_seed_batch",
-        provider: "openai",
-        model: "openai/gpt-4o",
-        sessionId: null,
-        user: null,
-        stream: false,
-        promptTokens: 1,
-        completionTokens: 1,
-        cachedTokens: 0,
-        reasoningTokens: 0,
-        costUsd: 0.5,
-        estimated: false,
-        latencyMs: 1,
-        ttftMs: null,
-        status: 200,
-        errorCode: null,
-        createdAt: Date.now(),
-      },
+      usageEvent({ requestId: `req_seed_${++seq}`, keyId: "key_seed_batch", costUsd: 0.5 }),
     ]);
     const limiter = await make();
     // Recorded 0.5 USD, cap 1 USD, reservations of 0.2: 0.5, 0.7, 0.9 are below the cap.

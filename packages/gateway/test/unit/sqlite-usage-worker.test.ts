@@ -4,29 +4,23 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, SQLITE_FILE_NAME } from "../../src/store/open-store.js";
 import { SqliteUsageWorker } from "../../src/store/sqlite-usage-worker.js";
-import type { Store, UsageEvent } from "../../src/store/types.js";
+import type { Store } from "../../src/store/types.js";
 import { USAGE_INSERT_SQL, usageRow } from "../../src/store/usage-insert.js";
+import { usageEvent } from "../helpers/usage-event.js";
 
-const event = (i: number, keyId = "key_w"): UsageEvent => ({
-  requestId: `req_w${i}`,
-  keyId,
-  provider: "openai",
-  model: "openai/gpt-4o-mini",
-  sessionId: i % 2 === 0 ? "s-even" : null,
-  user: null,
-  stream: i % 3 === 0,
-  promptTokens: 10,
-  completionTokens: i,
-  cachedTokens: 0,
-  reasoningTokens: 0,
-  costUsd: 0.000_001 * i,
-  estimated: false,
-  latencyMs: 2.6,
-  ttftMs: i % 3 === 0 ? 1.2 : null,
-  status: 200,
-  errorCode: null,
-  createdAt: Date.now(),
-});
+const event = (i: number, keyId = "key_w") =>
+  usageEvent({
+    requestId: `req_w${i}`,
+    keyId,
+    model: "openai/gpt-4o-mini",
+    sessionId: i % 2 === 0 ? "s-even" : null,
+    stream: i % 3 === 0,
+    promptTokens: 10,
+    completionTokens: i,
+    costUsd: 0.000_001 * i,
+    latencyMs: 2.6,
+    ttftMs: i % 3 === 0 ? 1.2 : null,
+  });
 
 let dir: string;
 let store: Store;

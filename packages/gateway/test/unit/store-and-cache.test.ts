@@ -7,27 +7,9 @@ import { KeyService } from "../../src/keys/key-service.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store, UsageEvent } from "../../src/store/types.js";
 import { UsageWriter } from "../../src/usage/usage-writer.js";
+import { usageEvent } from "../helpers/usage-event.js";
 
-const event = (i: number): UsageEvent => ({
-  requestId: `req_${i}`,
-  keyId: "key_1",
-  provider: "openai",
-  model: "openai/gpt-4o",
-  sessionId: null,
-  user: null,
-  stream: false,
-  promptTokens: 1,
-  completionTokens: 1,
-  cachedTokens: 0,
-  reasoningTokens: 0,
-  costUsd: 0.001,
-  estimated: false,
-  latencyMs: 5,
-  ttftMs: null,
-  status: 200,
-  errorCode: null,
-  createdAt: Date.now(),
-});
+const event = (i: number) => usageEvent({ requestId: `req_${i}` });
 
 let dir: string;
 let store: Store;
