@@ -53,12 +53,8 @@ export class MemoryLimiter implements Limiter {
     return limiter;
   }
 
-  async admit(input: AdmitInput): Promise<AdmitResult> {
-    return this.admitNow(input);
-  }
-
   /** Synchronous on purpose: check and book must not be split by an await. */
-  private admitNow(input: AdmitInput): AdmitResult {
+  admit(input: AdmitInput): AdmitResult {
     const now = this.now();
     const { limits } = input;
     const w = this.windowsOf(input.keyId);
@@ -99,7 +95,7 @@ export class MemoryLimiter implements Limiter {
     return { ok: true, ticket, info: rateInfo(limits, w, now) };
   }
 
-  async settle(ticket: Ticket, s: Settlement): Promise<void> {
+  settle(ticket: Ticket, s: Settlement): void {
     const now = this.now();
     const w = this.windowsOf(ticket.keyId);
     w.inflight = Math.max(0, w.inflight - 1);

@@ -49,8 +49,9 @@ export interface Settlement {
  */
 export interface Limiter {
   readonly kind: "memory" | "redis";
-  admit(input: AdmitInput): Promise<AdmitResult>;
-  settle(ticket: Ticket, settlement: Settlement): Promise<void>;
+  /** Synchronous when the limiter needs no I/O (in process), so the hot path awaits nothing. */
+  admit(input: AdmitInput): AdmitResult | Promise<AdmitResult>;
+  settle(ticket: Ticket, settlement: Settlement): void | Promise<void>;
   /** Spend booked against the key's current period (settled plus reserved), in nano-USD. */
   spent(keyId: string, limits: KeyLimits): Promise<number>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { GatewayError } from "../errors/catalog.js";
 import { rateLimitHeaders } from "../limits/headers.js";
 import { worstCaseNanos } from "../limits/reservation.js";
-import type { Limiter, LimitName, Ticket } from "../limits/types.js";
+import type { AdmitResult, Limiter, LimitName, Ticket } from "../limits/types.js";
 import { hasRateLimits } from "../limits/types.js";
 import type { ApiKeyRecord } from "../store/types.js";
 import type { ChatRequest } from "./chat-request.js";
@@ -42,12 +42,12 @@ let lastDownLog = 0;
  * the ticket to settle once the request is over, or undefined when the limiter was down and the
  * policy let the request through unchecked. Throws 429 / 402 / 503.
  */
-export async function admit(
+export function admit(
   gov: Governance,
   ctx: AdmitContext,
   request: ChatRequest,
   targets: readonly RouteTarget[],
-): Promise<Ticket | undefined> {
+): Ticket | undefined | Promise<Ticket | undefined> {
   const { limits } = ctx.key;
   const reserveNanos =
     limits.spendCapUsd === null
@@ -57,12 +57,25 @@ export async function admit(
           targets.map((t) => t.price),
           gov.defaultReservationTokens,
         );
-  let result: Awaited<ReturnType<Limiter["admit"]>>;
+  let pending: ReturnType<Limiter["admit"]>;
   try {
-    result = await gov.limiter.admit({ keyId: ctx.key.id, limits, requestId: ctx.requestId, reserveNanos });
+    pending = gov.limiter.admit({ keyId: ctx.key.id, limits, requestId: ctx.requestId, reserveNanos });
   } catch (err) {
     return limiterDown(gov, ctx.key, err);
   }
+  // The in-process limiter answers at once; only a shared one (Redis) makes this wait.
+  if (pending instanceof Promise) {
+    return pending.then(
+      (result) => conclude(ctx, result),
+      (err: unknown) => limiterDown(gov, ctx.key, err),
+    );
+  }
+  return conclude(ctx, pending);
+}
+
+/** Sets the rate-limit headers; returns the ticket of an admitted request, or throws 429 / 402. */
+function conclude(ctx: AdmitContext, result: AdmitResult): Ticket {
+  const { limits } = ctx.key;
   for (const [name, value] of Object.entries(rateLimitHeaders(result.info))) ctx.setHeader(name, value);
   if (result.ok) return result.ticket;
   if (result.limit === "spend") {

@@ -67,12 +67,13 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
     if (rendered.messages.length === 0) throw noMessages();
     acct.describe(rendered);
     const targets = resolveRoutes(deps.config, rendered.model, rendered.models);
-    ticket = await admit(
+    const admitted = admit(
       deps.governance,
       { key: ex.key, requestId: ex.requestId, setHeader: ex.setHeader ?? (() => {}) },
       rendered,
       targets,
     );
+    ticket = admitted instanceof Promise ? await admitted : admitted;
     // Adapters build each vendor's body from the fields they know; MeshAPI's extensions never reach one.
     return rendered.stream
       ? await streamChat(deps, ex, acct, targets, rendered)
@@ -96,14 +97,17 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
 
 /** Releases the request's slot, books its tokens and turns its reservation into its actual cost. */
 function settle(deps: ChatDeps, ticket: Ticket, event: UsageEvent): void {
-  deps.governance.limiter
-    .settle(ticket, {
+  const failed = (err: unknown) =>
+    deps.log.error({ err: (err as Error).message, requestId: ticket.requestId }, "settling limits failed");
+  try {
+    const pending = deps.governance.limiter.settle(ticket, {
       costNanos: toNanos(event.costUsd ?? 0),
       tokens: event.promptTokens + event.completionTokens,
-    })
-    .catch((err) =>
-      deps.log.error({ err: (err as Error).message, requestId: ticket.requestId }, "settling limits failed"),
-    );
+    });
+    if (pending instanceof Promise) pending.catch(failed);
+  } catch (err) {
+    failed(err);
+  }
 }
 
 async function completeChat(

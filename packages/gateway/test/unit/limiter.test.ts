@@ -193,4 +193,26 @@ describe("memory limiter windows", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("answers and settles synchronously, so the request path awaits nothing in process", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "meshapi-limiter-"));
+    const store = await openStore({ dataDir: dir });
+    const limiter = await MemoryLimiter.create(store);
+    try {
+      const limits: KeyLimits = { ...NO_LIMITS, maxConcurrent: 1 };
+      const first = limiter.admit({ keyId: "sync", limits, requestId: "r1", reserveNanos: 0 });
+      expect(first).not.toBeInstanceOf(Promise);
+      expect(first.ok).toBe(true);
+      expect(limiter.admit({ keyId: "sync", limits, requestId: "r2", reserveNanos: 0 })).toMatchObject({
+        ok: false,
+        limit: "max_concurrent",
+      });
+      if (!first.ok) throw new Error("unreachable");
+      expect(limiter.settle(first.ticket, { costNanos: 0, tokens: 0 })).toBeUndefined();
+      expect(limiter.admit({ keyId: "sync", limits, requestId: "r3", reserveNanos: 0 }).ok).toBe(true);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
