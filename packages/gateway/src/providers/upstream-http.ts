@@ -76,6 +76,8 @@ export class UpstreamHttp {
         {
           onRequestStart(c) {
             controller = c;
+            // A request queued in the pool starts later; a client gone meanwhile must still cancel it.
+            if (signal.aborted) c.abort(new undiciErrors.RequestAbortedError());
           },
           onResponseStart(_c, status, h) {
             statusCode = status;
