@@ -4,19 +4,11 @@ import type { Store, TemplatePatch, TemplateRecord } from "../store/types.js";
 import type { CreateTemplateBody, PatchTemplateBody } from "./template-schema.js";
 
 /** A template as the API shows it. */
-export interface TemplateView {
-  id: string;
+export type TemplateView = Omit<TemplateRecord, "ownerKeyId" | "createdAt" | "updatedAt"> & {
   object: "template";
-  name: string;
-  description: string | null;
-  system: string | null;
-  messages: unknown[];
-  model: string | null;
-  params: Record<string, unknown>;
-  variables: Record<string, string | number | boolean>;
   created_at: string;
   updated_at: string;
-}
+};
 
 export function toTemplateView(t: TemplateRecord): TemplateView {
   return {

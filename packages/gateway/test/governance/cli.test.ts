@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
 import { runCli } from "../helpers/cli.js";
+import { usageEvent } from "../helpers/usage-event.js";
 import { built, builtSkipNote } from "./processes.js";
 
 if (!built) console.warn(builtSkipNote);
@@ -76,39 +77,11 @@ describe.skipIf(!built)("meshapi keys/usage/templates (governance)", () => {
 
   it("usage sums recorded events, grouped, as a table or JSON", async () => {
     const store = await openStore({ dataDir: dir });
-    const base = {
-      keyId: "key_a",
-      provider: "openai",
-      sessionId: "s",
-      user: null,
-      stream: false,
-      cachedTokens: 0,
-      reasoningTokens: 0,
-      estimated: false,
-      latencyMs: 5,
-      ttftMs: null,
-      status: 200,
-      errorCode: null,
-      createdAt: Date.now(),
-    };
+    const base = { keyId: "key_a", sessionId: "s", model: "openai/gpt-4o" };
     await store.insertUsageEvents([
-      {
-        ...base,
-        requestId: "r1",
-        model: "openai/gpt-4o",
-        promptTokens: 10,
-        completionTokens: 5,
-        costUsd: 0.5,
-      },
-      {
-        ...base,
-        requestId: "r2",
-        model: "openai/gpt-4o",
-        promptTokens: 1,
-        completionTokens: 1,
-        costUsd: 0.25,
-      },
-      {
+      usageEvent({ ...base, requestId: "r1", promptTokens: 10, completionTokens: 5, costUsd: 0.5 }),
+      usageEvent({ ...base, requestId: "r2", promptTokens: 1, completionTokens: 1, costUsd: 0.25 }),
+      usageEvent({
         ...base,
         requestId: "r3",
         model: "openai/gpt-4o-mini",
@@ -116,7 +89,7 @@ describe.skipIf(!built)("meshapi keys/usage/templates (governance)", () => {
         promptTokens: 2,
         completionTokens: 2,
         costUsd: 0,
-      },
+      }),
     ]);
     await store.close();
     const json = JSON.parse((await cli("usage", "--since", "7d", "--by", "model", "--json")).stdout);
