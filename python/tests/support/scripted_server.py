@@ -72,12 +72,14 @@ class Exchange:
         try:
             while self.sock.recv(1024):
                 pass
-        except OSError:
+        except ConnectionResetError:
+            # A client that closes with bytes still unread in its buffer resets the connection (RST)
+            # instead of ending it (FIN): that is a disconnect too.
             pass
-        else:
-            self.server.disconnected.set()
-            return True
-        return False
+        except OSError:  # the timeout included
+            return False
+        self.server.disconnected.set()
+        return True
 
     def hang(self) -> None:
         """Never answer; return when the client gives up or the server stops."""
