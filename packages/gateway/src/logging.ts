@@ -21,15 +21,45 @@ export function createLogger(level: string, destination: pino.DestinationStream 
   );
 }
 
+/** The fields of the one access line per request. */
+export interface AccessFields {
+  requestId: string;
+  clientRequestId: string | undefined;
+  method: string;
+  url: string;
+  status: number;
+  ms: number;
+  keyId: string | undefined;
+}
+
 /**
- * The one-line-per-request log: the same destination, level and format as `log`, without redaction.
- * Its fields are the gateway's own values (ids, method, path, status, timing), never headers or
- * bodies, and skipping pino's redaction pass makes each line about 4x cheaper (2.8 → 0.8 µs).
+ * The one-line-per-request log, written to the same destination as `log` in pino's own line format
+ * (level, time, service, fields, msg). Its fields are the gateway's own values (ids, method, path,
+ * status, timing), never headers or bodies, so the line is built with one `JSON.stringify` of a
+ * fixed-shape object: pino's generic path (redaction, per-key serialisation) cost several times more
+ * on every request.
  */
-export function accessLogger(log: Logger): Logger {
+export function accessLogger(log: Logger): (fields: AccessFields) => void {
   const destination = (log as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
-  if (!destination) return log;
-  return pino({ level: log.level, base: { service: "meshapi" } }, destination);
+  if (!destination) return (fields) => log.info(fields, "request");
+  const info = log.levels.values.info ?? 30;
+  return (fields) => {
+    if (!log.isLevelEnabled("info")) return;
+    const line = {
+      level: info,
+      time: Date.now(),
+      service: "meshapi",
+      requestId: fields.requestId,
+      clientRequestId: fields.clientRequestId,
+      method: fields.method,
+      url: fields.url,
+      status: fields.status,
+      ms: fields.ms,
+      keyId: fields.keyId,
+      msg: "request",
+    };
+    destination.write(`${JSON.stringify(line)}\n`);
+  };
 }
 
 /**

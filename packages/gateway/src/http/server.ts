@@ -96,18 +96,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   const access = accessLogger(deps.log);
   app.addHook("onResponse", (req, reply, done) => {
-    access.info(
-      {
-        requestId: req.id,
-        clientRequestId: safeClientRequestId(req.headers["x-request-id"]),
-        method: req.method,
-        url: pathOnly(req.url),
-        status: reply.statusCode,
-        ms: Math.round(performance.now() - req.startedAt),
-        keyId: req.apiKey?.id,
-      },
-      "request",
-    );
+    access({
+      requestId: req.id,
+      clientRequestId: safeClientRequestId(req.headers["x-request-id"]),
+      method: req.method,
+      url: pathOnly(req.url),
+      status: reply.statusCode,
+      ms: Math.round(performance.now() - req.startedAt),
+      keyId: req.apiKey?.id,
+    });
     done();
   });
 

@@ -20,16 +20,23 @@ export const EMPTY_USAGE: UsageSummary = {
 
 /** Adds `cost` (when the price is known) to an upstream usage object and summarises it for accounting. */
 export function priceUsage(usage: Usage, price: ModelPrice | undefined): UsageSummary {
-  const counts = {
-    promptTokens: nonNegative(usage.prompt_tokens),
-    completionTokens: nonNegative(usage.completion_tokens),
-    cachedTokens: nonNegative(usage.prompt_tokens_details?.cached_tokens),
-    cacheWriteTokens: nonNegative(usage.prompt_tokens_details?.cache_write_tokens),
-  };
-  const costUsd = price ? computeCost(price, counts) : null;
+  const promptTokens = nonNegative(usage.prompt_tokens);
+  const completionTokens = nonNegative(usage.completion_tokens);
+  const cachedTokens = nonNegative(usage.prompt_tokens_details?.cached_tokens);
+  const costUsd = price
+    ? computeCost(price, {
+        promptTokens,
+        completionTokens,
+        cachedTokens,
+        cacheWriteTokens: nonNegative(usage.prompt_tokens_details?.cache_write_tokens),
+      })
+    : null;
   if (costUsd !== null) usage.cost = costUsd;
+  // One literal with a fixed shape: a spread here sent V8 down a slow property-definition path.
   return {
-    ...counts,
+    promptTokens,
+    completionTokens,
+    cachedTokens,
     reasoningTokens: nonNegative(usage.completion_tokens_details?.reasoning_tokens),
     costUsd,
     estimated: usage.estimated === true,

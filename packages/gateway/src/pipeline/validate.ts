@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { type ErrorDetail, GatewayError } from "../errors/catalog.js";
 import { type ChatRequest, chatRequestSchema } from "./chat-request.js";
+import { simpleChatRequest } from "./simple-request.js";
 
 /** Turns zod's issues into the documented `details`, one entry per bad field, rooted at `body`. */
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
@@ -41,6 +42,9 @@ export function validateChatRequest(body: unknown): ChatRequest {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new GatewayError("invalid_request", "The request body must be a JSON object.");
   }
+  // Plain text chats (most traffic) are checked without the schema; see simple-request.ts.
+  const simple = simpleChatRequest(body as Record<string, unknown>);
+  if (simple !== undefined) return simple;
   const deep = findTooDeep(body as Record<string, unknown>, MAX_JSON_DEPTH);
   if (deep !== undefined) {
     throw new GatewayError(

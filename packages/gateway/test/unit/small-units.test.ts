@@ -53,6 +53,10 @@ describe("keys", () => {
     expect(a.displayPrefix).toBe(a.key.slice(0, 12));
     expect(hashesEqual(a.hash, hashKey(a.key))).toBe(true);
     expect(hashesEqual(a.hash, b.hash)).toBe(false);
+    // A difference in the last character only, and a prefix, are both unequal.
+    const last = a.hash.slice(0, -1) + (a.hash.endsWith("0") ? "1" : "0");
+    expect(hashesEqual(a.hash, last)).toBe(false);
+    expect(hashesEqual(a.hash, a.hash.slice(0, -1))).toBe(false);
     expect(looksLikeKey("rsk_short")).toBe(false);
   });
 });
