@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import type pino from "pino";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/logging.js";
+import { accessLogger, createLogger } from "../src/logging.js";
 import { ask, startHarness } from "./helpers/harness.js";
 
 /** A logger like production's (same redaction), writing into an array of parsed lines. */
@@ -23,6 +23,46 @@ function capturingLogger() {
 }
 
 describe("logs", () => {
+  it("write access lines that are valid JSON whatever the path holds, and leave out absent fields", () => {
+    const { log, lines } = capturingLogger();
+    const access = accessLogger(log);
+    const url = '/v1/x"y\\z\u00e9\u2028\u0001';
+    access({
+      requestId: "req_1",
+      clientRequestId: undefined,
+      method: "GET",
+      url,
+      status: 404,
+      ms: 3,
+      keyId: undefined,
+    });
+    log.flush();
+    expect(lines).toEqual([
+      {
+        level: 30,
+        time: expect.any(Number),
+        service: "meshapi",
+        requestId: "req_1",
+        method: "GET",
+        url,
+        status: 404,
+        ms: 3,
+        msg: "request",
+      },
+    ]);
+    log.level = "warn";
+    access({
+      requestId: "req_2",
+      clientRequestId: "c",
+      method: "GET",
+      url: "/",
+      status: 200,
+      ms: 1,
+      keyId: "key_1",
+    });
+    expect(lines).toHaveLength(1);
+  });
+
   it("write one access line per request: ids, method, path without query, status, timing, key id", async () => {
     const { log, lines } = capturingLogger();
     const h = await startHarness({ log });
