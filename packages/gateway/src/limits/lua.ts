@@ -6,7 +6,7 @@
  * the Redis server's clock (`TIME`), so instances with skewed clocks still share one window. All keys
  * carry the key id's `{hash tag}`, so a call stays within one Redis Cluster slot.
  *
- * Keys: 1 minute log, 2 its count, 3 day log, 4 its count, 5 token log, 6 its count (zsets of
+ * Keys: 1 minute log, 2 its count, 3 day log (one entry per second, see DAY_SLOT_MS), 4 its count, 5 token log, 6 its count (zsets of
  * "id:n" → time, n requests or tokens booked together at that time, plus the sum of their n), 7
  * in-flight set (zset: request id → expiry), 8 spend counter (integer nano-USD).
  *
@@ -99,7 +99,13 @@ if admitted > 0 then
     redis.call('PEXPIRE', KEYS[2], 60000)
   end
   if rpd >= 0 then
-    redis.call('ZADD', KEYS[3], now, entry)
+    -- One entry per second (DAY_SLOT_MS), at the end of the second: merged with the entry already there.
+    local slot = math.ceil(now / 1000) * 1000
+    local there = redis.call('ZRANGEBYSCORE', KEYS[3], slot, slot)
+    local n = admitted
+    for _, m in ipairs(there) do n = n + tonumber(string.match(m, ':(%d+)$')) end
+    if #there > 0 then redis.call('ZREM', KEYS[3], unpack(there)) end
+    redis.call('ZADD', KEYS[3], slot, slot .. ':' .. n)
     redis.call('INCRBY', KEYS[4], admitted)
     redis.call('PEXPIRE', KEYS[3], 86400000)
     redis.call('PEXPIRE', KEYS[4], 86400000)

@@ -4,6 +4,7 @@ import {
   type AdmitInput,
   type AdmitResult,
   DAY_MS,
+  DAY_SLOT_MS,
   type Limiter,
   MINUTE_MS,
   monthOf,
@@ -119,7 +120,8 @@ export class MemoryLimiter implements Limiter {
     if (!w) {
       w = {
         minute: new SlidingLog(MINUTE_MS),
-        day: new SlidingLog(DAY_MS),
+        // Per-second slots: a busy key's day log stays at most 86,400 entries (see SlidingLog).
+        day: new SlidingLog(DAY_MS, DAY_SLOT_MS),
         tokens: new SlidingLog(MINUTE_MS),
         inflight: 0,
       };

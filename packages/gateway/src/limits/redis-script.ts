@@ -3,6 +3,7 @@ import {
   type AdmitInput,
   type AdmitResult,
   DAY_MS,
+  DAY_SLOT_MS,
   type LimitName,
   MINUTE_MS,
   type RateInfo,
@@ -130,7 +131,7 @@ export function admitResults(
       minute++;
       day++;
       if (minuteOldest < 0) minuteOldest = now;
-      if (dayOldest < 0) dayOldest = now;
+      if (dayOldest < 0) dayOldest = Math.ceil(now / DAY_SLOT_MS) * DAY_SLOT_MS;
     }
     const minuteReset = resetMs(minuteOldest, MINUTE_MS, now);
     const dayReset = resetMs(dayOldest, DAY_MS, now);

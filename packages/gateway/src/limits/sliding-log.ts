@@ -2,7 +2,10 @@
  * An exact sliding-window log: the times (and weights) of the events of the last `windowMs`. Entries
  * arrive in time order, so pruning pops from the front; the backing array is compacted now and then
  * instead of shifted on every prune. Events of the same millisecond share one entry (their weights
- * add up), so a busy key keeps at most one entry per millisecond of its window.
+ * add up), so a busy key keeps at most one entry per millisecond of its window. A long window can take a
+ * coarser `resolutionMs`: an event is then booked at the end of its slot (rounded up), so it stays in
+ * the window a little longer than the window, never shorter — the limit is never exceeded in any
+ * window — and a day-long log holds at most 86,400 entries instead of 86.4 million.
  */
 export class SlidingLog {
   private times: number[] = [];
@@ -10,7 +13,10 @@ export class SlidingLog {
   private head = 0;
   private total = 0;
 
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly resolutionMs = 1,
+  ) {}
 
   prune(now: number): void {
     const cutoff = now - this.windowMs;
@@ -41,7 +47,8 @@ export class SlidingLog {
     return Math.max(0, (this.times[this.head] as number) + this.windowMs - now);
   }
 
-  add(now: number, weight = 1): void {
+  add(time: number, weight = 1): void {
+    const now = this.resolutionMs === 1 ? time : Math.ceil(time / this.resolutionMs) * this.resolutionMs;
     this.total += weight;
     const last = this.times.length - 1;
     if (last >= this.head && this.times[last] === now) {

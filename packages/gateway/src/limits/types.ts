@@ -59,6 +59,12 @@ export interface Limiter {
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
+/**
+ * The day window books requests per second, at the end of their second: exact in count, and a request
+ * leaves the window between 24 h and 24 h + 1 s after it was made — never early. Per-millisecond
+ * entries would let one busy key's day log grow to 86.4 million entries (gigabytes).
+ */
+export const DAY_SLOT_MS = 1000;
 
 /** Costs are counted in integer nano-USD so that sums are exact in Lua doubles and in JS alike. */
 export const NANOS_PER_USD = 1e9;

@@ -152,6 +152,24 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     expect([...ra, ...rb].filter((r) => r.ok)).toHaveLength(40);
   });
 
+  it("keeps one day-log entry per second however many calls book into it, with the count exact", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const limiter = await make(prefix, 7);
+    let admitted = 0;
+    // Several script calls (batches of 7) within a second or two, then the rpd boundary.
+    for (let round = 0; round < 5; round++) {
+      const results = await burst(limiter, "key_day", { rpd: 60 }, 14);
+      admitted += results.filter((r) => r.ok).length;
+    }
+    expect(admitted).toBe(60);
+    const log = `${prefix}rl2:{key_day}:d`;
+    const entries = await limiter.redis.zrange(log, 0, -1, "WITHSCORES");
+    expect(entries.length / 2).toBeLessThanOrEqual(3);
+    const counted = entries.filter((_, i) => i % 2 === 0).reduce((n, m) => n + Number(m.split(":")[1]), 0);
+    expect(counted).toBe(60);
+    expect(Number(await limiter.redis.get(`${prefix}rl2:{key_day}:dn`))).toBe(60);
+  });
+
   it("holds the spend cap across a batch: overshoot at most one reservation", async () => {
     const limiter = await make();
     // Cap 1 USD, reservations of 0.3 USD: 0, 0.3, 0.6, 0.9 are below the cap, so 4 get in.

@@ -19,6 +19,20 @@ describe("sliding-window log", () => {
     expect(log.msUntilOldestExpires(200_000)).toBe(0);
   });
 
+  it("with a coarser resolution, books events at the end of their slot: one entry per slot, never early", () => {
+    const log = new SlidingLog(86_400_000, 1000);
+    for (let t = 1; t <= 3000; t++) log.add(t); // 3,000 events over three seconds
+    log.prune(3000);
+    expect(log.count).toBe(3);
+    expect(log.sum).toBe(3000);
+    // The event at 1 ms was booked at 1,000: it counts until 86,401,000, a little over a day, not less.
+    log.prune(86_400_999);
+    expect(log.sum).toBe(3000);
+    expect(log.msUntilOldestExpires(86_400_999)).toBe(1);
+    log.prune(86_401_000);
+    expect(log.sum).toBe(2000);
+  });
+
   it("keeps a running sum of weights through pruning and compaction", () => {
     const log = new SlidingLog(10);
     for (let t = 0; t < 5000; t++) {
