@@ -1,0 +1,125 @@
+// Instructions per request of one or more gateway builds, counted by valgrind's callgrind: on a
+// shared 2-core machine whose speed drifts by 2x, wall-clock A/B tests cannot see a 5 % change, while
+// instruction counts repeat within ~2 %. Counts cover every thread of the gateway process (the usage
+// worker and V8's helpers too), not the kernel. Requests go one at a time.
+//
+//   node bench/instructions.mjs [DIR ...]
+//
+// Each DIR holds a built gateway (`DIR/dist/cli/main.js`); default: packages/gateway. To compare a
+// change, copy `packages/gateway/dist` and `package.json` somewhere before and after it. Knobs:
+// WARM (requests before counting, default 2000), N (requests counted, default 1000), KEYARGS (extra
+// `keys create` flags, e.g. "--rpm 1000000"), GW_ENV (JSON of extra gateway environment).
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Pool } from "undici";
+import { startSimulatorProcess, tempDir } from "./lib/processes.mjs";
+
+const warm = Number(process.env.WARM ?? 2000);
+const counted = Number(process.env.N ?? 1000);
+const body = JSON.stringify({
+  model: "openai/gpt-4o-mini",
+  messages: [{ role: "user", content: "What is the capital of France?" }],
+});
+
+async function instructionsPerRequest(buildDir, dir, simUrl) {
+  const cli = join(buildDir, "dist/cli/main.js");
+  const dataDir = join(dir, `gw-${Math.random().toString(36).slice(2)}`);
+  const keyArgs = (process.env.KEYARGS ?? "").split(" ").filter(Boolean);
+  const created = execFileSync(process.execPath, [
+    cli,
+    "keys",
+    "create",
+    "--name",
+    "b",
+    "--json",
+    "--data-dir",
+    dataDir,
+    ...keyArgs,
+  ]);
+  const key = JSON.parse(created.toString()).key;
+  const outDir = `${dataDir}-callgrind`;
+  mkdirSync(outDir, { recursive: true });
+  const child = spawn(
+    "valgrind",
+    [
+      "--tool=callgrind",
+      "--smc-check=all-non-file",
+      `--callgrind-out-file=${outDir}/cg.%p`,
+      process.execPath,
+      cli,
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+    ],
+    {
+      env: {
+        ...process.env,
+        OPENAI_API_KEY: "sim-openai-key",
+        OPENAI_BASE_URL: `${simUrl}/v1`,
+        ...JSON.parse(process.env.GW_ENV ?? "{}"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)\n/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`gateway exited with ${code}: ${stderr.slice(-2000)}`)));
+  });
+  const pool = new Pool(url, { connections: 1 });
+  const run = async (n) => {
+    for (let i = 0; i < n; i++) {
+      const res = await pool.request({
+        method: "POST",
+        path: "/v1/chat/completions",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body,
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
+    }
+  };
+  try {
+    await run(warm);
+    await new Promise((r) => setTimeout(r, 500));
+    execFileSync("callgrind_control", ["-z", String(child.pid)], { stdio: "ignore" });
+    await run(counted);
+    await new Promise((r) => setTimeout(r, 300));
+    execFileSync("callgrind_control", ["-d", String(child.pid)], { stdio: "ignore" });
+  } finally {
+    await pool.close();
+    child.kill("SIGTERM");
+    await new Promise((r) => child.on("exit", r));
+  }
+  // The dump taken after zeroing is part 1 (`cg.PID.1`).
+  const dump = readdirSync(outDir).find((f) => f.endsWith(".1"));
+  const total = dump && /\n(?:totals|summary): (\d+)/.exec(readFileSync(join(outDir, dump), "utf8"));
+  if (!total) throw new Error(`no callgrind dump in ${outDir}`);
+  return Number(total[1]) / counted;
+}
+
+const dirs = process.argv.slice(2);
+if (dirs.length === 0) dirs.push(fileURLToPath(new URL("../packages/gateway", import.meta.url)));
+const { dir, remove } = tempDir();
+const sim = await startSimulatorProcess(dir);
+try {
+  for (const d of dirs) {
+    const perRequest = await instructionsPerRequest(d, dir, sim.url);
+    process.stdout.write(`${d}: ${Math.round(perRequest / 1000)}k instructions per request\n`);
+  }
+} finally {
+  await sim.stop();
+  remove();
+}
