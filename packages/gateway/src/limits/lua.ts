@@ -6,9 +6,10 @@
  * the Redis server's clock (`TIME`), so instances with skewed clocks still share one window. All keys
  * carry the key id's `{hash tag}`, so a call stays within one Redis Cluster slot.
  *
- * Keys: 1 minute log, 2 its count, 3 day log (one entry per second, see DAY_SLOT_MS), 4 its count, 5 token log, 6 its count (zsets of
- * "id:n" → time, n requests or tokens booked together at that time, plus the sum of their n), 7
- * in-flight set (zset: request id → expiry), 8 spend counter (integer nano-USD).
+ * Keys: 1 minute log, 2 its count, 3 day log, 4 its count, 5 token log, 6 its count (zsets of
+ * "id:n" → time, n requests or tokens booked together at that time, plus the sum of their n; the day
+ * log keeps one entry per second, see DAY_SLOT_MS), 7 in-flight set (zset: request id → expiry),
+ * 8 spend counter (integer nano-USD).
  *
  * ARGV: 1 rpm, 2 rpd, 3 tpm, 4 max_concurrent, 5 cap (nano-USD; -1: limit not set, its window is
  * neither checked nor written), 6 slot ttl (ms); the settles: 7 spend delta (actual cost minus
