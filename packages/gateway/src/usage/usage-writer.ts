@@ -18,7 +18,9 @@ export interface UsageWriterOptions {
  * tick, so a store hiccup loses nothing; `flush` drains everything (graceful shutdown).
  */
 export class UsageWriter {
+  /** Queued events are `queue[head…]`: taking a batch or dropping the oldest moves an index, not the array. */
   private queue: UsageEvent[] = [];
+  private head = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private droppedCount = 0;
@@ -29,7 +31,7 @@ export class UsageWriter {
   ) {}
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length - this.head;
   }
 
   get dropped(): number {
@@ -39,12 +41,14 @@ export class UsageWriter {
   record(event: UsageEvent): void {
     if (this.options.enabled === false) return;
     this.queue.push(event);
-    if (this.queue.length > this.options.maxQueued) {
-      const excess = this.queue.length - this.options.maxQueued;
-      this.queue.splice(0, excess);
+    const excess = this.pending - this.options.maxQueued;
+    if (excess > 0) {
+      // Store down for long: the oldest go, counted. An index move, so each request stays O(1).
+      this.head += excess;
       this.droppedCount += excess;
+      this.compact();
     }
-    if (this.queue.length >= this.options.batchSize) void this.writeOnce();
+    if (this.pending >= this.options.batchSize) void this.writeOnce();
     else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -54,36 +58,62 @@ export class UsageWriter {
     }
   }
 
+  /** Takes up to `n` of the oldest events; the common case (all of them) hands over the array itself. */
+  private take(n: number): UsageEvent[] {
+    if (this.head === 0 && this.queue.length <= n) {
+      const all = this.queue;
+      this.queue = [];
+      return all;
+    }
+    const batch = this.queue.slice(this.head, this.head + n);
+    this.head += batch.length;
+    this.compact();
+    return batch;
+  }
+
+  /** Drops the consumed front of the array once it is most of it (amortised O(1) per event). */
+  private compact(): void {
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
   /** Writes until the queue is empty; throws if the store keeps failing. */
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (let attempt = 0; this.queue.length > 0 || this.writing; ) {
+    for (let attempt = 0; this.pending > 0 || this.writing; ) {
       if (this.writing) {
         await this.writing;
         continue;
       }
-      const before = this.queue.length;
+      const before = this.pending;
       await this.writeOnce();
-      if (this.queue.length >= before && ++attempt >= 3) {
-        throw new Error(`could not write ${this.queue.length} usage events`);
+      if (this.pending >= before && ++attempt >= 3) {
+        throw new Error(`could not write ${this.pending} usage events`);
       }
     }
   }
 
   private writeOnce(): Promise<void> {
     if (this.writing) return this.writing;
-    if (this.queue.length === 0) return Promise.resolve();
-    const batch = this.queue.splice(0, this.options.batchSize);
+    if (this.pending === 0) return Promise.resolve();
+    const batch = this.take(this.options.batchSize);
     this.writing = this.store
       .insertUsageEvents(batch)
       .catch((err) => {
-        this.queue.unshift(...batch);
+        // Back to the front, to be retried first (rare: the store failed).
+        this.queue = batch.concat(this.queue.slice(this.head));
+        this.head = 0;
         this.options.onError(err, batch.length);
       })
       .finally(() => {
         this.writing = undefined;
-        if (this.queue.length > 0 && !this.timer) {
+        if (this.pending > 0 && !this.timer) {
           this.timer = setTimeout(() => {
             this.timer = undefined;
             void this.writeOnce();

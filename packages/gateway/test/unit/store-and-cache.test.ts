@@ -141,4 +141,37 @@ describe("UsageWriter", () => {
     expect(errors).toHaveLength(1);
     expect(await store.countUsageEvents()).toBe(10);
   });
+
+  it("drops the oldest past maxQueued while the store is down, then writes the rest in order", async () => {
+    let healthy = false;
+    const written: string[] = [];
+    const recovering: Store = Object.create(store, {
+      insertUsageEvents: {
+        value: (events: UsageEvent[]) => {
+          if (!healthy) return Promise.reject(new Error("database unreachable"));
+          written.push(...events.map((e) => e.requestId));
+          return Promise.resolve();
+        },
+      },
+    });
+    const writer = new UsageWriter(recovering, {
+      batchSize: 100,
+      flushIntervalMs: 10_000,
+      maxQueued: 1000,
+      onError: () => {},
+    });
+    // The first 100 go out as a batch (and fail); the queue then holds at most 1,000.
+    for (let i = 0; i < 5000; i++) writer.record(event(i));
+    expect(writer.pending).toBe(1000);
+    expect(writer.dropped).toBe(3900);
+    await new Promise((r) => setImmediate(r));
+    healthy = true;
+    await writer.flush();
+    const expected = [
+      ...Array.from({ length: 100 }, (_, i) => i),
+      ...Array.from({ length: 1000 }, (_, i) => 4000 + i),
+    ];
+    expect(written).toEqual(expected.map((i) => `req_${i}`));
+    expect(writer.pending).toBe(0);
+  });
 });
