@@ -1,14 +1,15 @@
-// Instructions per request of one or more gateway builds, counted by valgrind's callgrind: on a
-// shared 2-core machine whose speed drifts by 2x, wall-clock A/B tests cannot see a 5 % change, while
-// instruction counts repeat within ~2 %. Counts cover every thread of the gateway process (the usage
-// worker and V8's helpers too), not the kernel. Requests go one at a time.
+// Instructions per request of one or more gateway builds, counted by valgrind's callgrind, over every
+// thread of the gateway process (the usage worker and V8's helpers too), not the kernel. Requests go
+// one at a time. Counts do not depend on what else the machine runs, but a single run still varies by
+// up to ~25 %: a major GC or a re-optimisation falls inside the counted window or not. So each build is
+// measured REPEAT times (default 3), interleaved, and the median is what to compare.
 //
 //   node bench/instructions.mjs [DIR ...]
 //
 // Each DIR holds a built gateway (`DIR/dist/cli/main.js`); default: packages/gateway. To compare a
 // change, copy `packages/gateway/dist` and `package.json` somewhere before and after it. Knobs:
-// WARM (requests before counting, default 2000), N (requests counted, default 1000), KEYARGS (extra
-// `keys create` flags, e.g. "--rpm 1000000"), GW_ENV (JSON of extra gateway environment).
+// WARM (requests before counting, default 2000), N (requests counted, default 1000), REPEAT, KEYARGS
+// (extra `keys create` flags, e.g. "--rpm 1000000"), GW_ENV (JSON of extra gateway environment).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -112,12 +113,20 @@ async function instructionsPerRequest(buildDir, dir, simUrl) {
 
 const dirs = process.argv.slice(2);
 if (dirs.length === 0) dirs.push(fileURLToPath(new URL("../packages/gateway", import.meta.url)));
+const repeat = Number(process.env.REPEAT ?? 3);
 const { dir, remove } = tempDir();
 const sim = await startSimulatorProcess(dir);
 try {
-  for (const d of dirs) {
-    const perRequest = await instructionsPerRequest(d, dir, sim.url);
-    process.stdout.write(`${d}: ${Math.round(perRequest / 1000)}k instructions per request\n`);
+  const runs = new Map(dirs.map((d) => [d, []]));
+  for (let r = 0; r < repeat; r++) {
+    for (const d of dirs) runs.get(d).push(await instructionsPerRequest(d, dir, sim.url));
+  }
+  for (const [d, counts] of runs) {
+    const sorted = [...counts].sort((a, b) => a - b);
+    const k = (n) => `${Math.round(n / 1000)}k`;
+    process.stdout.write(
+      `${d}: median ${k(sorted[Math.floor(sorted.length / 2)])} instructions per request (runs: ${counts.map(k).join(", ")})\n`,
+    );
   }
 } finally {
   await sim.stop();

@@ -5,7 +5,7 @@ import type { ChatRequest } from "./chat-request.js";
  * parameters. Whatever it accepts, the schema accepts too and returns unchanged (the unit test checks
  * that against the schema on thousands of generated bodies); anything it is unsure of — tools, content
  * parts, templates, unknown fields — goes to the schema, which also writes the error details. The schema
- * was about 11 % of the gateway's instructions per request (docs/architecture.md).
+ * was about a tenth of the gateway's instructions per request (docs/architecture.md).
  */
 export function simpleChatRequest(body: Record<string, unknown>): ChatRequest | undefined {
   let sawMessages = false;
