@@ -1,6 +1,7 @@
 import { type GatewayConfig, isConfigured, type ProviderConfig } from "../config/config.js";
 import type { ModelPrice } from "../config/prices.js";
 import { GatewayError } from "../errors/catalog.js";
+import { memoByOwner } from "../memo.js";
 
 /** Where one candidate model of a request goes. Shared between requests (cached), so read-only. */
 export interface RouteTarget {
@@ -23,25 +24,12 @@ export function resolveRoutes(
   return names.map((name) => resolveTarget(config, name));
 }
 
-/** Resolved targets per config; the config never changes while the gateway runs. */
-const resolved = new WeakMap<GatewayConfig, Map<string, RouteTarget>>();
-/** Model names come from clients: remember this many at most rather than trust their variety. */
-const MAX_CACHED_TARGETS = 1000;
-
-/** Where `publicModel` goes; throws 404 model_not_found for an unknown or unconfigured provider. */
-export function resolveTarget(config: GatewayConfig, publicModel: string): RouteTarget {
-  let byName = resolved.get(config);
-  if (!byName) {
-    byName = new Map();
-    resolved.set(config, byName);
-  }
-  let target = byName.get(publicModel);
-  if (!target) {
-    target = lookupTarget(config, publicModel);
-    if (byName.size < MAX_CACHED_TARGETS) byName.set(publicModel, target);
-  }
-  return target;
-}
+/**
+ * Where `publicModel` goes; throws 404 model_not_found for an unknown or unconfigured provider.
+ * Resolved once per config and model name (the config never changes while the gateway runs).
+ */
+export const resolveTarget: (config: GatewayConfig, publicModel: string) => RouteTarget =
+  memoByOwner(lookupTarget);
 
 function lookupTarget(config: GatewayConfig, publicModel: string): RouteTarget {
   const slash = publicModel.indexOf("/");

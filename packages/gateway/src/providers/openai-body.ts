@@ -1,29 +1,17 @@
 import { createHash } from "node:crypto";
+import { memoByOwner } from "../memo.js";
 import { type ChatRequest, MESHAPI_EXTENSIONS } from "../pipeline/chat-request.js";
 import type { VendorQuirks } from "./quirks.js";
 
 /** The fields a vendor must not receive, per quirks object and model, computed once. */
-const droppedCache = new WeakMap<VendorQuirks, Map<string, ReadonlySet<string>>>();
-
-function droppedFields(quirks: VendorQuirks, upstreamModel: string): ReadonlySet<string> {
-  let byModel = droppedCache.get(quirks);
-  if (!byModel) {
-    byModel = new Map();
-    droppedCache.set(quirks, byModel);
-  }
-  let dropped = byModel.get(upstreamModel);
-  if (!dropped) {
-    // MeshAPI's own request fields are never forwarded, to any vendor.
-    const set = new Set<string>([...MESHAPI_EXTENSIONS, ...(quirks.dropFields ?? [])]);
-    for (const rule of quirks.modelDropFields ?? []) {
-      if (rule.match.test(upstreamModel)) for (const field of rule.fields) set.add(field);
-    }
-    dropped = set;
-    // Model ids come from clients; bound the cache rather than trust their variety.
-    if (byModel.size < 1000) byModel.set(upstreamModel, dropped);
+const droppedFields = memoByOwner((quirks: VendorQuirks, upstreamModel: string): ReadonlySet<string> => {
+  // MeshAPI's own request fields are never forwarded, to any vendor.
+  const dropped = new Set<string>([...MESHAPI_EXTENSIONS, ...(quirks.dropFields ?? [])]);
+  for (const rule of quirks.modelDropFields ?? []) {
+    if (rule.match.test(upstreamModel)) for (const field of rule.fields) dropped.add(field);
   }
   return dropped;
-}
+});
 
 /**
  * Builds the body an OpenAI-compatible vendor receives: the client's request without MeshAPI's

@@ -64,14 +64,8 @@ for (const mode of MODES) {
     });
 
     it("spend caps are still enforced", async () => {
-      const { record, key } = await h.keys.create("capped", { spendCapUsd: 0.000_001 });
-      h.gateway.keys.remember(record);
-      const send = () =>
-        fetch(`${h.url}/v1/chat/completions`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body: JSON.stringify(ask("spend")),
-        });
+      const key = await h.newKey("capped", { spendCapUsd: 0.000_001 });
+      const send = () => h.chat(ask("spend"), { key });
       // The first request starts below the cap; once it has settled, the key is over it.
       expect((await send()).status).toBe(200);
       const deadline = Date.now() + 5_000;

@@ -13,14 +13,8 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-async function chatAs(h: Harness, limits: Parameters<Harness["keys"]["create"]>[1]) {
-  const { record, key } = await h.keys.create("k", limits);
-  h.gateway.keys.remember(record);
-  return fetch(`${h.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify(ask("hi")),
-  });
+async function chatAs(h: Harness, limits: Parameters<Harness["newKey"]>[1]) {
+  return h.chat(ask("hi"), { key: await h.newKey("k", limits) });
 }
 
 describe("when Redis is unreachable", () => {
@@ -85,14 +79,8 @@ describe.skipIf(!redisServer)("when Redis comes back", () => {
   });
 
   it("limits are enforced again without a restart", async () => {
-    const { record, key } = await h.keys.create("k", { spendCapUsd: 5, rpm: 1 });
-    h.gateway.keys.remember(record);
-    const send = () =>
-      fetch(`${h.url}/v1/chat/completions`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: JSON.stringify(ask("hi")),
-      });
+    const key = await h.newKey("k", { spendCapUsd: 5, rpm: 1 });
+    const send = () => h.chat(ask("hi"), { key });
     expect((await send()).status).toBe(503);
     server = spawn("redis-server", ["--port", String(port), "--save", "", "--appendonly", "no"], {
       stdio: "ignore",

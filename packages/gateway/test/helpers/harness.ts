@@ -15,7 +15,13 @@ export interface Harness {
   key: string;
   keys: KeyService;
   dataDir: string;
-  chat(body: unknown, init?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
+  /** Creates a key (limits optional) that the gateway knows at once, and returns its secret. */
+  newKey(name: string, limits?: Parameters<KeyService["create"]>[1]): Promise<string>;
+  /** POSTs a chat request as the harness's key, or as `init.key`. */
+  chat(
+    body: unknown,
+    init?: { headers?: Record<string, string>; signal?: AbortSignal; key?: string },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -53,10 +59,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     key,
     keys,
     dataDir,
+    async newKey(name, limits) {
+      const created = await keys.create(name, limits);
+      gateway.keys.remember(created.record);
+      return created.key;
+    },
     chat(body, init = {}) {
       return fetch(`${url}/v1/chat/completions`, {
         method: "POST",
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
+        headers: {
+          authorization: `Bearer ${init.key ?? key}`,
+          "content-type": "application/json",
+          ...init.headers,
+        },
         body: typeof body === "string" ? body : JSON.stringify(body),
         ...(init.signal ? { signal: init.signal } : {}),
       });

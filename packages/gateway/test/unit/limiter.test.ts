@@ -157,48 +157,54 @@ afterAll(async () => {
   await redisEnv?.drop();
 });
 
+/** Runs `test` with an in-process limiter on a fresh SQLite store; `clock` fixes its time. */
+async function withMemoryLimiter(
+  test: (limiter: MemoryLimiter) => Promise<void>,
+  clock?: () => number,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "meshapi-limiter-"));
+  const store = await openStore({ dataDir: dir });
+  try {
+    await test(await MemoryLimiter.create(store, clock));
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("memory limiter windows", () => {
   it("counts every request of one millisecond, though they share one log entry", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "meshapi-limiter-"));
-    const store = await openStore({ dataDir: dir });
     const now = 2_000_000;
-    const limiter = await MemoryLimiter.create(store, () => now);
-    try {
-      const results = await admitN(limiter, "same-ms", { rpm: 5, rpd: 7 }, 20);
-      expect(results.filter((r) => r.ok)).toHaveLength(5);
-      expect(results.find((r) => !r.ok)).toMatchObject({ limit: "rpm", retryAfterMs: 60_000 });
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withMemoryLimiter(
+      async (limiter) => {
+        const results = await admitN(limiter, "same-ms", { rpm: 5, rpd: 7 }, 20);
+        expect(results.filter((r) => r.ok)).toHaveLength(5);
+        expect(results.find((r) => !r.ok)).toMatchObject({ limit: "rpm", retryAfterMs: 60_000 });
+      },
+      () => now,
+    );
   });
 
   it("slides: requests come back exactly one window after they were made", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "meshapi-limiter-"));
-    const store = await openStore({ dataDir: dir });
     let now = 1_000_000;
-    const limiter = await MemoryLimiter.create(store, () => now);
-    try {
-      const limits = { rpm: 3 };
-      expect((await admitN(limiter, "k", limits, 2)).every((r) => r.ok)).toBe(true); // at t
-      now += 30_000;
-      expect((await admitN(limiter, "k", limits, 2)).filter((r) => r.ok)).toHaveLength(1); // at t+30s
-      now += 29_999;
-      const [blocked] = await admitN(limiter, "k", limits, 1);
-      expect(blocked).toMatchObject({ ok: false, retryAfterMs: 1 });
-      now += 1; // the two from t leave the window
-      expect((await admitN(limiter, "k", limits, 3)).filter((r) => r.ok)).toHaveLength(2);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withMemoryLimiter(
+      async (limiter) => {
+        const limits = { rpm: 3 };
+        expect((await admitN(limiter, "k", limits, 2)).every((r) => r.ok)).toBe(true); // at t
+        now += 30_000;
+        expect((await admitN(limiter, "k", limits, 2)).filter((r) => r.ok)).toHaveLength(1); // at t+30s
+        now += 29_999;
+        const [blocked] = await admitN(limiter, "k", limits, 1);
+        expect(blocked).toMatchObject({ ok: false, retryAfterMs: 1 });
+        now += 1; // the two from t leave the window
+        expect((await admitN(limiter, "k", limits, 3)).filter((r) => r.ok)).toHaveLength(2);
+      },
+      () => now,
+    );
   });
 
   it("answers and settles synchronously, so the request path awaits nothing in process", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "meshapi-limiter-"));
-    const store = await openStore({ dataDir: dir });
-    const limiter = await MemoryLimiter.create(store);
-    try {
+    await withMemoryLimiter(async (limiter) => {
       const limits: KeyLimits = { ...NO_LIMITS, maxConcurrent: 1 };
       const first = limiter.admit({ keyId: "sync", limits, requestId: "r1", reserveNanos: 0 });
       expect(first).not.toBeInstanceOf(Promise);
@@ -210,9 +216,6 @@ describe("memory limiter windows", () => {
       if (!first.ok) throw new Error("unreachable");
       expect(limiter.settle(first.ticket, { costNanos: 0, tokens: 0 })).toBeUndefined();
       expect(limiter.admit({ keyId: "sync", limits, requestId: "r3", reserveNanos: 0 }).ok).toBe(true);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -30,13 +30,25 @@ function provider(baseUrl: string): ProviderConfig {
   };
 }
 
-const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+/** A chat request body with one user message. */
+const chatBody = (content: string, model = "gpt-4o-mini") =>
+  JSON.stringify({ model, messages: [{ role: "user", content }] });
+const body = chatBody("hi");
 const headers = { "content-type": "application/json", authorization: "Bearer k" };
 
+/** Runs `test` with its own UpstreamHttp, whose pools are closed afterwards whatever happens. */
+async function withHttp(test: (http: UpstreamHttp) => Promise<void>): Promise<void> {
+  const http = new UpstreamHttp();
+  try {
+    await test(http);
+  } finally {
+    await http.close();
+  }
+}
+
 describe("UpstreamHttp pools", () => {
-  it("sends calls under the provider's base URL to its pool by path, keeping the base URL's path prefix", async () => {
-    const http = new UpstreamHttp();
-    try {
+  it("sends calls under the provider's base URL to its pool by path, keeping the base URL's path prefix", () =>
+    withHttp(async (http) => {
       const p = provider(home.openaiBaseUrl);
       const res = await http.post(
         p,
@@ -48,14 +60,10 @@ describe("UpstreamHttp pools", () => {
       expect(res.statusCode).toBe(200);
       await res.body.text();
       expect(home.requests().at(-1)?.path).toBe("/v1/chat/completions");
-    } finally {
-      await http.close();
-    }
-  });
+    }));
 
-  it("sends a URL on another origin to that origin, not to the provider's pool", async () => {
-    const http = new UpstreamHttp();
-    try {
+  it("sends a URL on another origin to that origin, not to the provider's pool", () =>
+    withHttp(async (http) => {
       const p = provider(home.openaiBaseUrl);
       const before = home.requests().length;
       const res = await http.post(
@@ -69,14 +77,10 @@ describe("UpstreamHttp pools", () => {
       await res.body.text();
       expect(other.requests().at(-1)?.path).toBe("/v1/chat/completions");
       expect(home.requests()).toHaveLength(before);
-    } finally {
-      await http.close();
-    }
-  });
+    }));
 
-  it("does not mistake a longer host with the same prefix for the provider's origin", async () => {
-    const http = new UpstreamHttp();
-    try {
+  it("does not mistake a longer host with the same prefix for the provider's origin", () =>
+    withHttp(async (http) => {
       // http://127.0.0.1:80 is a prefix of http://127.0.0.1:8000…; only a "/" after the origin counts.
       const homePort = new URL(home.url).port;
       const otherPort = new URL(other.url).port;
@@ -90,14 +94,10 @@ describe("UpstreamHttp pools", () => {
       );
       await res.body.text();
       expect(other.requests().at(-1)?.path).toBe("/v1/chat/completions");
-    } finally {
-      await http.close();
-    }
-  });
+    }));
 
-  it("maps a refused connection to a 502 upstream_error naming the provider", async () => {
-    const http = new UpstreamHttp();
-    try {
+  it("maps a refused connection to a 502 upstream_error naming the provider", () =>
+    withHttp(async (http) => {
       const p = provider("http://127.0.0.1:9/v1");
       const err = await http
         .post(p, "http://127.0.0.1:9/v1/chat/completions", headers, body, new Cancellation())
@@ -105,19 +105,12 @@ describe("UpstreamHttp pools", () => {
       expect(err).toBeInstanceOf(GatewayError);
       expect((err as GatewayError).code).toBe("upstream_error");
       expect((err as GatewayError).message).toMatch(/Could not reach p/);
-    } finally {
-      await http.close();
-    }
-  });
+    }));
 
-  it("reads a non-streaming answer whole, across many chunks, multi-byte characters intact", async () => {
-    const http = new UpstreamHttp();
-    try {
+  it("reads a non-streaming answer whole, across many chunks, multi-byte characters intact", () =>
+    withHttp(async (http) => {
       const p = provider(home.openaiBaseUrl);
-      const long = JSON.stringify({
-        model: "gpt-4o-mini",
-        messages: [{ role: "user", content: "[[sim:words=20000]] é漢🙂" }],
-      });
+      const long = chatBody("[[sim:words=20000]] é漢🙂");
       const res = await http.postBuffered(
         p,
         `${home.openaiBaseUrl}/chat/completions`,
@@ -130,19 +123,12 @@ describe("UpstreamHttp pools", () => {
       expect(res.text.length).toBeGreaterThan(64 * 1024);
       const completion = JSON.parse(res.text) as { choices: { message: { content: string } }[] };
       expect(completion.choices[0]?.message.content.split(" ").length).toBeGreaterThanOrEqual(20000);
-    } finally {
-      await http.close();
-    }
-  });
+    }));
 
-  it("hands back an error status with its headers and body for the adapter to map", async () => {
-    const http = new UpstreamHttp();
-    try {
+  it("hands back an error status with its headers and body for the adapter to map", () =>
+    withHttp(async (http) => {
       const p = provider(home.openaiBaseUrl);
-      const failing = JSON.stringify({
-        model: "m",
-        messages: [{ role: "user", content: "[[sim:status=429]]" }],
-      });
+      const failing = chatBody("[[sim:status=429]]", "m");
       const res = await http.postBuffered(
         p,
         `${home.openaiBaseUrl}/chat/completions`,
@@ -152,14 +138,10 @@ describe("UpstreamHttp pools", () => {
       );
       expect(res.statusCode).toBe(429);
       expect(res.text).toMatch(/error/);
-    } finally {
-      await http.close();
-    }
-  });
+    }));
 
-  it("cancels a buffered call when the client goes away, before or during the call", async () => {
-    const http = new UpstreamHttp();
-    try {
+  it("cancels a buffered call when the client goes away, before or during the call", () =>
+    withHttp(async (http) => {
       const p = provider(home.openaiBaseUrl);
       const early = new Cancellation();
       early.abort();
@@ -168,10 +150,7 @@ describe("UpstreamHttp pools", () => {
         .catch((e: unknown) => e);
       expect(isAbort(before)).toBe(true);
 
-      const slow = JSON.stringify({
-        model: "m",
-        messages: [{ role: "user", content: "[[sim:delay_ms=5000]]" }],
-      });
+      const slow = chatBody("[[sim:delay_ms=5000]]", "m");
       const during = new Cancellation();
       const call = http.postBuffered(p, `${home.openaiBaseUrl}/chat/completions`, headers, slow, during);
       setTimeout(() => during.abort(), 50);
@@ -180,8 +159,5 @@ describe("UpstreamHttp pools", () => {
       expect(isAbort(err)).toBe(true);
       expect(performance.now() - started).toBeLessThan(2_000);
       expect(during.listenerCount("abort")).toBe(0);
-    } finally {
-      await http.close();
-    }
-  });
+    }));
 });
