@@ -1,3 +1,8 @@
+import { DAY_MS, DAY_SLOT_MS, MINUTE_MS, SHARED_MINUTE_SLOT_MS } from "./types.js";
+
+/** While a key is busy, its keys' expiries are pushed out at most this often (not on every call). */
+const EXPIRY_REFRESH_MS = 10_000;
+
 /**
  * The Redis side of the shared limiter: one script call settles the requests of one key that ended
  * and admits those that arrived in the same event-loop turn. Each admission is still checked and
@@ -6,117 +11,184 @@
  * the Redis server's clock (`TIME`), so instances with skewed clocks still share one window. All keys
  * carry the key id's `{hash tag}`, so a call stays within one Redis Cluster slot.
  *
- * Keys: 1 minute log, 2 its count, 3 day log, 4 its count, 5 token log, 6 its count (zsets of
- * "id:n" → time, n requests or tokens booked together at that time, plus the sum of their n; the day
- * log keeps one entry per second, see DAY_SLOT_MS), 7 in-flight set (zset: request id → expiry),
- * 8 spend counter (integer nano-USD).
+ * The cost of a call is mostly the number of Redis commands it runs, so the steady state runs about
+ * eight, whatever limits are set:
+ * - Each window (minute, day, tokens) books into an *open slot* kept in the state hash: requests are
+ *   booked at the end of their slot (10 ms for the minute and token windows, 1 s for the day), so an
+ *   entry leaves its window a little after one window length, never before — counts stay exact and no
+ *   window ever holds more than its limit. Only when time moves past the open slot does it go into the
+ *   window's log (a zset of "slot:n" → slot), and the log is pruned only when its oldest entry (also
+ *   kept in the hash) has left the window: once per slot at most, not once per call.
+ * - The three sums, open slots, oldest entries and the in-flight set's earliest expiry are one hash:
+ *   one HMGET to read, one HSET to write.
+ * - Expiries are pushed out every EXPIRY_REFRESH_MS, not on every write; all five keys share one
+ *   expiry (the longest window in use plus the slot TTL), so they live and vanish together.
+ * - Settled cost and new reservations are one INCRBY.
+ *
+ * Keys: 1 state hash, 2 minute log, 3 day log, 4 token log, 5 in-flight set (zset: request id →
+ * expiry), 6 spend counter (integer nano-USD). Hash fields per window w ∈ {m, d, t}: w sum (booked
+ * in the window, open slot included), ws open slot's end (absent: none), wn its count, wo the log's
+ * oldest entry (absent: log empty); fo a lower bound of the in-flight set's earliest expiry; x when
+ * the expiries were last pushed out.
  *
  * ARGV: 1 rpm, 2 rpd, 3 tpm, 4 max_concurrent, 5 cap (nano-USD; -1: limit not set, its window is
- * neither checked nor written), 6 slot ttl (ms); the settles: 7 spend delta (actual cost minus
- * reservations), 8 tokens, 9 id naming their token log entry, 10 number n of slots to free, 11…10+n
- * the slots' request ids; then per admission: request id, reservation (nano-USD).
+ * neither checked nor written; all -1 and ttl 0: a settle-only call), 6 slot ttl (ms); the settles:
+ * 7 spend delta (actual cost minus reservations), 8 tokens, 9 number n of slots to free, 10…9+n the
+ * slots' request ids; then per admission: request id, reservation (nano-USD).
  *
  * Returns {1} when there was nothing to admit; {0} when the spend counter must be seeded first (the
  * settles are done, no admission is booked); else {1, now, minute count, minute oldest, day count,
  * day oldest, token count, token oldest, status…}, the windows as they stood before the admissions
- * (oldest -1: window empty) and per admission a status: 0 admitted, 1 rpm, 2 rpd, 3 tpm,
- * 4 max_concurrent, 5 spend. The caller derives each request's headers by replaying the admissions
- * in order (redis-script.ts).
+ * (oldest: the end of the oldest slot in the window, -1 when empty) and per admission a status:
+ * 0 admitted, 1 rpm, 2 rpd, 3 tpm, 4 max_concurrent, 5 spend. The caller derives each request's
+ * headers by replaying the admissions in order (redis-script.ts).
  */
 export const LIMIT_LUA = `
 local rpm, rpd, tpm = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local conc, cap, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local delta, settled, nslots = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[10])
+local delta, settled, nslots = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+local first = 10 + nslots
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local H = KEYS[1]
+local s = redis.call('HMGET', H, 'm', 'ms', 'mn', 'mo', 'd', 'ds', 'dn', 'do', 't', 'ts', 'tn', 'to', 'fo', 'x')
+local expiry = math.max(rpd >= 0 and ${DAY_MS} or ${MINUTE_MS}, ttl) + ${2 * EXPIRY_REFRESH_MS}
+local set = {}
 
-if nslots > 0 then redis.call('ZREM', KEYS[7], unpack(ARGV, 11, 10 + nslots)) end
-if settled > 0 then
-  redis.call('ZADD', KEYS[5], now, ARGV[9] .. ':' .. settled)
-  redis.call('INCRBY', KEYS[6], settled)
-  redis.call('PEXPIRE', KEYS[5], 60000)
-  redis.call('PEXPIRE', KEYS[6], 60000)
+-- No state hash (first use, or it expired with the logs): logs left without it would be miscounted.
+local fresh = true
+for i = 1, 14 do if s[i] then fresh = false break end end
+if fresh then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) end
+
+local function num(v, default) if v then return tonumber(v) end return default end
+-- Integers as Redis reads them (a Lua number past 14 digits would print as 1e+15).
+local function int(v) return string.format('%d', v) end
+local function window(i, key, name, res, span)
+  return {sum = num(s[i], 0), slot = num(s[i + 1], -1), n = num(s[i + 2], 0), old = num(s[i + 3], -1),
+    key = key, name = name, res = res, span = span, dirty = false}
 end
-local spent = redis.call('GET', KEYS[8])
+local M = window(1, KEYS[2], 'm', ${SHARED_MINUTE_SLOT_MS}, ${MINUTE_MS})
+local D = window(5, KEYS[3], 'd', ${DAY_SLOT_MS}, ${DAY_MS})
+local T = window(9, KEYS[4], 't', ${SHARED_MINUTE_SLOT_MS}, ${MINUTE_MS})
+
+-- Closes the open slot once time has moved past it, then drops what has left the window.
+local function advance(w)
+  local current = math.ceil(now / w.res) * w.res
+  if w.slot >= 0 and w.slot < current then
+    if w.n > 0 then
+      redis.call('ZADD', w.key, int(w.slot), int(w.slot) .. ':' .. int(w.n))
+      if w.old < 0 then
+        w.old = w.slot
+        redis.call('PEXPIRE', w.key, expiry)
+      end
+    end
+    w.slot, w.n, w.dirty = -1, 0, true
+  end
+  local cutoff = now - w.span
+  if w.old >= 0 and w.old <= cutoff then
+    for _, m in ipairs(redis.call('ZRANGEBYSCORE', w.key, '-inf', cutoff)) do
+      w.sum = w.sum - tonumber(string.match(m, ':(%d+)$'))
+    end
+    redis.call('ZREMRANGEBYSCORE', w.key, '-inf', cutoff)
+    local o = redis.call('ZRANGE', w.key, 0, 0, 'WITHSCORES')
+    if #o == 0 then w.old = -1 else w.old = tonumber(o[2]) end
+    w.dirty = true
+  end
+  -- With the log empty the sum is the open slot's count: a sum that drifted heals here.
+  if w.old < 0 and w.sum ~= w.n then w.sum, w.dirty = w.n, true end
+end
+
+local function book(w, n)
+  if w.slot < 0 then w.slot = math.ceil(now / w.res) * w.res end
+  w.sum, w.n, w.dirty = w.sum + n, w.n + n, true
+end
+
+local function oldest(w)
+  if w.old >= 0 then return w.old end
+  return w.slot
+end
+
+local fo, foDirty = num(s[13], 0), false
+local x = num(s[14], 0)
+-- Settle-only calls (ttl 0) do not know the key's limits, so only admission calls set expiries.
+local refresh = ttl > 0 and (now - x >= ${EXPIRY_REFRESH_MS} or now < x)
+
+local function finish()
+  for _, w in ipairs({M, D, T}) do
+    if w.dirty then
+      set[#set + 1] = w.name; set[#set + 1] = int(w.sum)
+      set[#set + 1] = w.name .. 'n'; set[#set + 1] = int(w.n)
+      set[#set + 1] = w.name .. 's'; set[#set + 1] = int(w.slot)
+      set[#set + 1] = w.name .. 'o'; set[#set + 1] = int(w.old)
+    end
+  end
+  if foDirty then set[#set + 1] = 'fo'; set[#set + 1] = int(fo) end
+  if refresh then set[#set + 1] = 'x'; set[#set + 1] = int(now) end
+  if #set > 0 then redis.call('HSET', H, unpack(set)) end
+  if refresh then
+    for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], expiry) end
+  elseif fresh and #set > 0 then
+    -- A settle created the hash: keep it as long as any window could need it, until an admission.
+    redis.call('PEXPIRE', H, ${DAY_MS + 2 * EXPIRY_REFRESH_MS})
+  end
+end
+
+if nslots > 0 then redis.call('ZREM', KEYS[5], unpack(ARGV, 10, 9 + nslots)) end
+if settled > 0 or tpm >= 0 then advance(T) end
+if settled > 0 then book(T, settled) end
+local spent = redis.call('GET', KEYS[6])
 -- A counter that is gone (first use, expired, Redis lost its data) is seeded from recorded usage.
-if delta ~= 0 and spent then spent = redis.call('INCRBY', KEYS[8], delta) end
-local first = 11 + nslots
-if first > #ARGV then return {1} end
-if not spent then return {0} end
-spent = tonumber(spent)
-
-local function window(log, sum, span)
-  local cutoff = now - span
-  local old = redis.call('ZRANGEBYSCORE', log, '-inf', cutoff)
-  if #old > 0 then
-    local removed = 0
-    for _, m in ipairs(old) do removed = removed + tonumber(string.match(m, ':(%d+)$')) end
-    redis.call('ZREMRANGEBYSCORE', log, '-inf', cutoff)
-    redis.call('DECRBY', sum, removed)
-  end
-  local n = tonumber(redis.call('GET', sum) or '0')
-  local o = redis.call('ZRANGE', log, 0, 0, 'WITHSCORES')
-  -- A sum without its log (one expired before the other) counts nothing.
-  if n <= 0 or #o == 0 then
-    if n ~= 0 then redis.call('DEL', sum) end
-    return 0, -1
-  end
-  return n, tonumber(o[2])
+if spent then spent = tonumber(spent) + delta end
+if first > #ARGV or not spent then
+  if spent and delta ~= 0 then redis.call('INCRBY', KEYS[6], int(delta)) end
+  finish()
+  if first > #ARGV then return {1} end
+  return {0}
 end
 
-local minute, mold, day, dold, tokens, told, inflight = 0, -1, 0, -1, 0, -1, 0
-if rpm >= 0 then minute, mold = window(KEYS[1], KEYS[2], 60000) end
-if rpd >= 0 then day, dold = window(KEYS[3], KEYS[4], 86400000) end
-if tpm >= 0 then tokens, told = window(KEYS[5], KEYS[6], 60000) end
+if rpm >= 0 then advance(M) end
+if rpd >= 0 then advance(D) end
+local inflight = 0
 if conc >= 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now)
-  inflight = redis.call('ZCARD', KEYS[7])
+  if fo <= now then
+    redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', int(now))
+    local o = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+    if #o == 0 then fo = now + ttl else fo = tonumber(o[2]) end
+    foDirty = true
+  end
+  inflight = redis.call('ZCARD', KEYS[5])
 end
 
-local out = {1, now, minute, mold, day, dold, tokens, told}
-local admitted, id, slots, reserved = 0, nil, {}, 0
+local out = {1, now, M.sum, oldest(M), D.sum, oldest(D), T.sum, oldest(T)}
+local minute, day, tokens = M.sum, D.sum, T.sum
+local admitted, slots, reserved = 0, {}, 0
 for i = first, #ARGV, 2 do
-  local s = 0
-  if rpm >= 0 and minute >= rpm then s = 1
-  elseif rpd >= 0 and day >= rpd then s = 2
-  elseif tpm >= 0 and tokens >= tpm then s = 3
-  elseif conc >= 0 and inflight >= conc then s = 4
-  elseif cap >= 0 and spent >= cap then s = 5
+  local status = 0
+  if rpm >= 0 and minute >= rpm then status = 1
+  elseif rpd >= 0 and day >= rpd then status = 2
+  elseif tpm >= 0 and tokens >= tpm then status = 3
+  elseif conc >= 0 and inflight >= conc then status = 4
+  elseif cap >= 0 and spent >= cap then status = 5
   else
     local reserve = tonumber(ARGV[i + 1])
     admitted, minute, day, inflight = admitted + 1, minute + 1, day + 1, inflight + 1
     spent, reserved = spent + reserve, reserved + reserve
-    id = id or ARGV[i]
-    if conc >= 0 then slots[#slots + 1] = now + ttl; slots[#slots + 1] = ARGV[i] end
+    if conc >= 0 then slots[#slots + 1] = int(now + ttl); slots[#slots + 1] = ARGV[i] end
   end
-  out[#out + 1] = s
+  out[#out + 1] = status
 end
 if admitted > 0 then
-  local entry = id .. ':' .. admitted
-  if rpm >= 0 then
-    redis.call('ZADD', KEYS[1], now, entry)
-    redis.call('INCRBY', KEYS[2], admitted)
-    redis.call('PEXPIRE', KEYS[1], 60000)
-    redis.call('PEXPIRE', KEYS[2], 60000)
-  end
-  if rpd >= 0 then
-    -- One entry per second (DAY_SLOT_MS), at the end of the second: merged with the entry already there.
-    local slot = math.ceil(now / 1000) * 1000
-    local there = redis.call('ZRANGEBYSCORE', KEYS[3], slot, slot)
-    local n = admitted
-    for _, m in ipairs(there) do n = n + tonumber(string.match(m, ':(%d+)$')) end
-    if #there > 0 then redis.call('ZREM', KEYS[3], unpack(there)) end
-    redis.call('ZADD', KEYS[3], slot, slot .. ':' .. n)
-    redis.call('INCRBY', KEYS[4], admitted)
-    redis.call('PEXPIRE', KEYS[3], 86400000)
-    redis.call('PEXPIRE', KEYS[4], 86400000)
-  end
+  if rpm >= 0 then book(M, admitted) end
+  if rpd >= 0 then book(D, admitted) end
   if conc >= 0 then
-    redis.call('ZADD', KEYS[7], unpack(slots))
-    redis.call('PEXPIRE', KEYS[7], ttl)
+    redis.call('ZADD', KEYS[5], unpack(slots))
+    -- The set was empty: it is new and has no expiry yet.
+    if inflight == admitted then redis.call('PEXPIRE', KEYS[5], expiry) end
+    if now + ttl < fo then fo, foDirty = now + ttl, true end
   end
-  if reserved > 0 then redis.call('INCRBY', KEYS[8], reserved) end
 end
+if delta + reserved ~= 0 then redis.call('INCRBY', KEYS[6], int(delta + reserved)) end
+finish()
 return out
 `;
 

@@ -83,7 +83,7 @@ export class RedisLimiter implements Limiter {
       // The calls for several keys of one turn go out in one write.
       enableAutoPipelining: true,
     });
-    redis.defineCommand("meshLimit", { numberOfKeys: 8, lua: LIMIT_LUA });
+    redis.defineCommand("meshLimit", { numberOfKeys: 6, lua: LIMIT_LUA });
     redis.defineCommand("meshSeed", { numberOfKeys: 1, lua: SEED_LUA });
     this.redis = redis as Redis & LimitCommands;
     this.slotTtlMs = options.slotTtlMs ?? 15 * 60_000;
@@ -139,7 +139,7 @@ export class RedisLimiter implements Limiter {
     }
     const runs: { limits: KeyLimits; booking: Booking; run: PendingAdmit[]; settles?: PendingSettle[] }[] =
       [];
-    const base = `${this.options.prefix}rl2:{${keyId}}:`;
+    const base = `${this.options.prefix}rl3:{${keyId}}:`;
     const now = Date.now();
     for (let start = 0, i = 1; i <= admits.length; i++) {
       const first = admits[start] as PendingAdmit;
@@ -234,16 +234,13 @@ export class RedisLimiter implements Limiter {
   }
 }
 
-/** What a group of settles books, summed: one token log entry, one spend increment, the freed slots. */
+/** What a group of settles books, summed: their tokens, one spend increment, the freed slots. */
 function sum(settles: readonly PendingSettle[]): SettleSum {
-  const s: SettleSum = { delta: 0, tokens: 0, tokensId: "", slots: [] };
+  const s: SettleSum = { delta: 0, tokens: 0, slots: [] };
   for (const p of settles) {
     s.delta += p.delta;
     if ((p.ticket.booking as Booking).slot) s.slots.push(p.ticket.requestId);
-    if (p.tokens > 0) {
-      if (s.tokens === 0) s.tokensId = p.ticket.requestId;
-      s.tokens += p.tokens;
-    }
+    s.tokens += p.tokens;
   }
   return s;
 }

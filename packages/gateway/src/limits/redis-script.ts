@@ -7,6 +7,7 @@ import {
   type LimitName,
   MINUTE_MS,
   type RateInfo,
+  SHARED_MINUTE_SLOT_MS,
   type Ticket,
   toNanos,
 } from "./types.js";
@@ -19,7 +20,7 @@ import {
 
 /** Where a request was booked; shared by every ticket of one admitted batch. */
 export interface Booking {
-  /** `<prefix>rl2:{keyId}:`, the start of the key's window names. */
+  /** `<prefix>rl3:{keyId}:`, the start of the key's window names. */
   readonly base: string;
   readonly spendKey: string;
   /** Whether the request holds a slot in the in-flight set (max_concurrent was set). */
@@ -32,10 +33,8 @@ export interface Booking {
 export interface SettleSum {
   /** Actual cost minus reservation, over all of them (nano-USD). */
   delta: number;
-  /** Tokens to count against tpm, booked as one token log entry … */
+  /** Tokens to count against tpm. */
   tokens: number;
-  /** … named after the first request that had tokens. */
-  tokensId: string;
   /** Request ids whose in-flight slots are freed. */
   slots: string[];
 }
@@ -72,16 +71,7 @@ export function scriptArgs(
   inputs: readonly AdmitInput[],
 ): (string | number)[] {
   const b = booking.base;
-  const args: (string | number)[] = [
-    `${b}m`,
-    `${b}mn`,
-    `${b}d`,
-    `${b}dn`,
-    `${b}t`,
-    `${b}tn`,
-    `${b}c`,
-    booking.spendKey,
-  ];
+  const args: (string | number)[] = [`${b}h`, `${b}m`, `${b}d`, `${b}t`, `${b}c`, booking.spendKey];
   if (limits === undefined) args.push(...SETTLE_ONLY);
   else {
     args.push(
@@ -93,9 +83,9 @@ export function scriptArgs(
       slotTtlMs,
     );
   }
-  if (settles === undefined) args.push(0, 0, "", 0);
+  if (settles === undefined) args.push(0, 0, 0);
   else {
-    args.push(settles.delta, settles.tokens, settles.tokensId, settles.slots.length);
+    args.push(settles.delta, settles.tokens, settles.slots.length);
     for (const id of settles.slots) args.push(id);
   }
   for (const input of inputs) args.push(input.requestId, input.reserveNanos);
@@ -130,7 +120,7 @@ export function admitResults(
     if (limit === undefined) {
       minute++;
       day++;
-      if (minuteOldest < 0) minuteOldest = now;
+      if (minuteOldest < 0) minuteOldest = Math.ceil(now / SHARED_MINUTE_SLOT_MS) * SHARED_MINUTE_SLOT_MS;
       if (dayOldest < 0) dayOldest = Math.ceil(now / DAY_SLOT_MS) * DAY_SLOT_MS;
     }
     const minuteReset = resetMs(minuteOldest, MINUTE_MS, now);

@@ -65,6 +65,13 @@ export const DAY_MS = 86_400_000;
  * entries would let one busy key's day log grow to 86.4 million entries (gigabytes).
  */
 export const DAY_SLOT_MS = 1000;
+/**
+ * In shared mode the minute and token windows book per 10 ms, at the end of the slot, for the same
+ * reason and with the same guarantee: the count is exact, an entry leaves its window between 60 s and
+ * 60.01 s after it was made, never early. It lets the Redis script write a key's minute log once per
+ * slot instead of once per call (see lua.ts). The embedded limiter books per millisecond.
+ */
+export const SHARED_MINUTE_SLOT_MS = 10;
 
 /** Costs are counted in integer nano-USD so that sums are exact in Lua doubles and in JS alike. */
 export const NANOS_PER_USD = 1e9;

@@ -38,7 +38,8 @@ for (const mode of MODES) {
       expect(body.error.message).toContain("5 requests per minute (rpm)");
       const retry = Number(limited[0]?.headers.get("retry-after"));
       expect(retry).toBeGreaterThanOrEqual(1);
-      expect(retry).toBeLessThanOrEqual(60);
+      // 60 s, rounded up to whole seconds; in shared mode the 10 ms booking slot can make it 61.
+      expect(retry).toBeLessThanOrEqual(61);
       expect(body.error.retry_after_seconds).toBe(retry);
       for (const r of responses) expect(r.headers.get("x-ratelimit-limit-requests")).toBe("5");
       const remaining = ok.map((r) => Number(r.headers.get("x-ratelimit-remaining-requests"))).sort();

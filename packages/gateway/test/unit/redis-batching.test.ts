@@ -162,12 +162,45 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
       admitted += results.filter((r) => r.ok).length;
     }
     expect(admitted).toBe(60);
-    const log = `${prefix}rl2:{key_day}:d`;
-    const entries = await limiter.redis.zrange(log, 0, -1, "WITHSCORES");
-    expect(entries.length / 2).toBeLessThanOrEqual(3);
-    const counted = entries.filter((_, i) => i % 2 === 0).reduce((n, m) => n + Number(m.split(":")[1]), 0);
-    expect(counted).toBe(60);
-    expect(Number(await limiter.redis.get(`${prefix}rl2:{key_day}:dn`))).toBe(60);
+    const base = `${prefix}rl3:{key_day}:`;
+    const entries = await limiter.redis.zrange(`${base}d`, 0, -1, "WITHSCORES");
+    const seconds = entries.filter((_, i) => i % 2 === 1).map(Number);
+    expect(new Set(seconds).size).toBe(seconds.length);
+    for (const second of seconds) expect(second % 1000).toBe(0);
+    // Closed seconds are in the log; the current one is still the open slot in the state hash.
+    const [sum, open] = await limiter.redis.hmget(`${base}h`, "d", "dn");
+    const logged = entries.filter((_, i) => i % 2 === 0).reduce((n, m) => n + Number(m.split(":")[1]), 0);
+    expect(logged + Number(open)).toBe(60);
+    expect(Number(sum)).toBe(60);
+  });
+
+  it("books a minute's requests into its log once per 10 ms slot, and every key of a key id expires", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const limiter = await make(prefix, 5);
+    const limits = { rpm: 1000, rpd: 10_000, tpm: 1_000_000, maxConcurrent: 1000 };
+    const admitted: Ticket[] = [];
+    for (let round = 0; round < 6; round++) {
+      admitted.push(...tickets(await burst(limiter, "key_slots", limits, 10)));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    expect(admitted).toHaveLength(60);
+    await Promise.all(admitted.map((t) => limiter.settle(t, { costNanos: 0, tokens: 3 })));
+    const base = `${prefix}rl3:{key_slots}:`;
+    const log = await limiter.redis.zrange(`${base}m`, 0, -1, "WITHSCORES");
+    const slots = log.filter((_, i) => i % 2 === 1).map(Number);
+    for (const slot of slots) expect(slot % 10).toBe(0);
+    expect(new Set(slots).size).toBe(slots.length);
+    const [minute, open, tokens] = await limiter.redis.hmget(`${base}h`, "m", "mn", "t");
+    const logged = log.filter((_, i) => i % 2 === 0).reduce((n, m) => n + Number(m.split(":")[1]), 0);
+    expect(logged + Number(open)).toBe(60);
+    expect(Number(minute)).toBe(60);
+    expect(Number(tokens)).toBe(180);
+    expect(await limiter.redis.zcard(`${base}c`)).toBe(0);
+    // The hash and the minute log exist by now (the others may still be open slots): both expire.
+    for (const name of ["h", "m"]) {
+      const ttl = await limiter.redis.pttl(`${base}${name}`);
+      expect(ttl, name).toBeGreaterThan(86_400_000);
+    }
   });
 
   it("holds the spend cap across a batch: overshoot at most one reservation", async () => {
