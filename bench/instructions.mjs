@@ -1,6 +1,7 @@
 // Instructions per request of one or more gateway builds, counted by valgrind's callgrind, over every
-// thread of the gateway process (the usage worker and V8's helpers too), not the kernel. Requests go
-// one at a time. Counts do not depend on what else the machine runs, but a single run still varies by
+// thread of the gateway process (the usage worker and V8's helpers too), not the kernel (nor Redis, in
+// shared mode). Requests go one at a time, or CONC at once (batching — usage events, Redis calls —
+// then works as it does under load). Counts do not depend on what else the machine runs, but a single run still varies by
 // up to ~25 %: a major GC or a re-optimisation falls inside the counted window or not. So each build is
 // measured REPEAT times (default 3), interleaved, and the median is what to compare.
 //
@@ -9,7 +10,8 @@
 // Each DIR holds a built gateway (`DIR/dist/cli/main.js`); default: packages/gateway. To compare a
 // change, copy `packages/gateway/dist` and `package.json` somewhere before and after it. Knobs:
 // WARM (requests before counting, default 2000), N (requests counted, default 1000), REPEAT, KEYARGS
-// (extra `keys create` flags, e.g. "--rpm 1000000"), GW_ENV (JSON of extra gateway environment).
+// (extra `keys create` flags, e.g. "--rpm 1000000"), GW_ENV (JSON of extra gateway environment), CONC
+// (concurrent requests, default 1).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -79,8 +81,10 @@ async function instructionsPerRequest(buildDir, dir, simUrl) {
     });
     child.on("exit", (code) => reject(new Error(`gateway exited with ${code}: ${stderr.slice(-2000)}`)));
   });
-  const pool = new Pool(url, { connections: 1 });
-  const run = async (n) => {
+  const conc = Number(process.env.CONC ?? 1);
+  const pool = new Pool(url, { connections: conc });
+  const run = (n) => Promise.all(Array.from({ length: conc }, () => runOne(Math.ceil(n / conc))));
+  const runOne = async (n) => {
     for (let i = 0; i < n; i++) {
       const res = await pool.request({
         method: "POST",
@@ -108,7 +112,7 @@ async function instructionsPerRequest(buildDir, dir, simUrl) {
   const dump = readdirSync(outDir).find((f) => f.endsWith(".1"));
   const total = dump && /\n(?:totals|summary): (\d+)/.exec(readFileSync(join(outDir, dump), "utf8"));
   if (!total) throw new Error(`no callgrind dump in ${outDir}`);
-  return Number(total[1]) / counted;
+  return Number(total[1]) / (Math.ceil(counted / conc) * conc);
 }
 
 const dirs = process.argv.slice(2);

@@ -203,6 +203,39 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     }
   });
 
+  it("drops log entries once they leave the window, and the count with them", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const limiter = await make(prefix);
+    const base = `${prefix}rl3:{key_prune}:`;
+    expect((await burst(limiter, "key_prune", { rpm: 5 }, 3)).filter((r) => r.ok)).toHaveLength(3);
+    // Two more booked 61 s ago: a log entry outside the window, still in the sum and the oldest.
+    const [seconds, micros] = await limiter.redis.time();
+    const old = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 61_000;
+    await limiter.redis.zadd(`${base}m`, old, `${old}:2`);
+    await limiter.redis.hset(`${base}h`, "mo", old);
+    await limiter.redis.hincrby(`${base}h`, "m", 2);
+    const next = await burst(limiter, "key_prune", { rpm: 5 }, 4);
+    expect(next.filter((r) => r.ok)).toHaveLength(2);
+    expect(await limiter.redis.zscore(`${base}m`, `${old}:2`)).toBeNull();
+    expect(Number(await limiter.redis.hget(`${base}h`, "m"))).toBe(5);
+  });
+
+  it("starts a key's windows afresh, logs included, when its state hash is gone", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const limiter = await make(prefix);
+    const base = `${prefix}rl3:{key_lost}:`;
+    expect((await burst(limiter, "key_lost", { rpm: 4 }, 4)).filter((r) => r.ok)).toHaveLength(4);
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await burst(limiter, "key_lost", { rpm: 4 }, 1)).filter((r) => r.ok)).toHaveLength(0);
+    // Evicted or deleted: a log without its sums would be miscounted, so it goes too.
+    expect(await limiter.redis.zcard(`${base}m`)).toBe(1);
+    await limiter.redis.del(`${base}h`);
+    expect((await burst(limiter, "key_lost", { rpm: 4 }, 6)).filter((r) => r.ok)).toHaveLength(4);
+    expect(Number(await limiter.redis.hget(`${base}h`, "m"))).toBe(4);
+    // The new four are the open slot; the old entry is gone rather than waiting to be subtracted.
+    expect(await limiter.redis.zcard(`${base}m`)).toBe(0);
+  });
+
   it("holds the spend cap across a batch: overshoot at most one reservation", async () => {
     const limiter = await make();
     // Cap 1 USD, reservations of 0.3 USD: 0, 0.3, 0.6, 0.9 are below the cap, so 4 get in.
