@@ -19,22 +19,25 @@ const EXPIRY_REFRESH_MS = 10_000;
  *   window ever holds more than its limit. Only when time moves past the open slot does it go into the
  *   window's log (a zset of "slot:n" → slot), and the log is pruned only when its oldest entry (also
  *   kept in the hash) has left the window: once per slot at most, not once per call.
- * - The three sums, open slots, oldest entries and the in-flight set's earliest expiry are one hash:
- *   one HMGET to read, one HSET to write.
+ * - The three sums, open slots and oldest entries are one hash: one HMGET to read, one HSET to write.
+ * - Requests in flight are counted per gateway instance in one small hash (instance → count, and when
+ *   it last called), read whole and written once per call: no per-request member to add and remove.
+ *   An instance that has not called for the slot TTL (it crashed, or lost Redis for that long) stops
+ *   counting, so its slots come back; a live instance's requests keep theirs however long they run.
  * - Expiries are pushed out every EXPIRY_REFRESH_MS, not on every write; all five keys share one
  *   expiry (the longest window in use plus the slot TTL), so they live and vanish together.
  * - Settled cost and new reservations are one INCRBY.
  *
- * Keys: 1 state hash, 2 minute log, 3 day log, 4 token log, 5 in-flight set (zset: request id →
- * expiry), 6 spend counter (integer nano-USD). Hash fields per window w ∈ {m, d, t}: w sum (booked
- * in the window, open slot included), ws open slot's end (absent: none), wn its count, wo the log's
- * oldest entry (absent: log empty); fo a lower bound of the in-flight set's earliest expiry; x when
- * the expiries were last pushed out.
+ * Keys: 1 state hash, 2 minute log, 3 day log, 4 token log, 5 in-flight counts (hash: instance →
+ * requests in flight, instance .. '@' → its last call), 6 spend counter (integer nano-USD). State hash
+ * fields per window w ∈ {m, d, t}: w sum (booked in the window, open slot included), ws open slot's
+ * end (-1: none), wn its count, wo the log's oldest entry (-1: log empty); x when the expiries were
+ * last pushed out.
  *
  * ARGV: 1 rpm, 2 rpd, 3 tpm, 4 max_concurrent, 5 cap (nano-USD; -1: limit not set, its window is
  * neither checked nor written; all -1 and ttl 0: a settle-only call), 6 slot ttl (ms); the settles:
- * 7 spend delta (actual cost minus reservations), 8 tokens, 9 number n of slots to free, 10…9+n the
- * slots' request ids; then per admission: request id, reservation (nano-USD).
+ * 7 spend delta (actual cost minus reservations), 8 tokens, 9 slots to free; 10 the calling
+ * instance's id; then one reservation (nano-USD) per admission.
  *
  * Returns {1} when there was nothing to admit; {0} when the spend counter must be seeded first (the
  * settles are done, no admission is booked); else {1, now, minute count, minute oldest, day count,
@@ -46,18 +49,18 @@ const EXPIRY_REFRESH_MS = 10_000;
 export const LIMIT_LUA = `
 local rpm, rpd, tpm = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local conc, cap, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local delta, settled, nslots = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-local first = 10 + nslots
+local delta, settled, freed, me = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10]
+local first = 11
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local H = KEYS[1]
-local s = redis.call('HMGET', H, 'm', 'ms', 'mn', 'mo', 'd', 'ds', 'dn', 'do', 't', 'ts', 'tn', 'to', 'fo', 'x')
+local s = redis.call('HMGET', H, 'm', 'ms', 'mn', 'mo', 'd', 'ds', 'dn', 'do', 't', 'ts', 'tn', 'to', 'x')
 local expiry = math.max(rpd >= 0 and ${DAY_MS} or ${MINUTE_MS}, ttl) + ${2 * EXPIRY_REFRESH_MS}
 local set = {}
 
 -- No state hash (first use, or it expired with the logs): logs left without it would be miscounted.
 local fresh = true
-for i = 1, 14 do if s[i] then fresh = false break end end
+for i = 1, 13 do if s[i] then fresh = false break end end
 if fresh then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) end
 
 local function num(v, default) if v then return tonumber(v) end return default end
@@ -108,8 +111,7 @@ local function oldest(w)
   return w.slot
 end
 
-local fo, foDirty = num(s[13], 0), false
-local x = num(s[14], 0)
+local x = num(s[13], 0)
 -- Settle-only calls (ttl 0) do not know the key's limits, so only admission calls set expiries.
 local refresh = ttl > 0 and (now - x >= ${EXPIRY_REFRESH_MS} or now < x)
 
@@ -122,7 +124,6 @@ local function finish()
       set[#set + 1] = w.name .. 'o'; set[#set + 1] = int(w.old)
     end
   end
-  if foDirty then set[#set + 1] = 'fo'; set[#set + 1] = int(fo) end
   if refresh then set[#set + 1] = 'x'; set[#set + 1] = int(now) end
   if #set > 0 then redis.call('HSET', H, unpack(set)) end
   if refresh then
@@ -133,7 +134,34 @@ local function finish()
   end
 end
 
-if nslots > 0 then redis.call('ZREM', KEYS[5], unpack(ARGV, 10, 9 + nslots)) end
+-- Requests in flight: this instance's count less the freed slots, plus the live instances' counts.
+local inflight, mine, hadMine = 0, 0, false
+if conc >= 0 or freed > 0 then
+  local all = redis.call('HGETALL', KEYS[5])
+  local count, seen = {}, {}
+  for i = 1, #all, 2 do
+    local f = all[i]
+    if string.byte(f, -1) == 64 then seen[string.sub(f, 1, -2)] = tonumber(all[i + 1])
+    else count[f] = tonumber(all[i + 1]) end
+  end
+  local gone = {}
+  for id, n in pairs(count) do
+    if id == me then hadMine = true
+    elseif ttl > 0 and (seen[id] or 0) < now - ttl then gone[#gone + 1] = id; gone[#gone + 1] = id .. '@'
+    else inflight = inflight + n end
+  end
+  if #gone > 0 then redis.call('HDEL', KEYS[5], unpack(gone)) end
+  mine = math.max(0, (count[me] or 0) - freed)
+  inflight = inflight + mine
+end
+local function writeMine()
+  if mine > 0 then
+    redis.call('HSET', KEYS[5], me, int(mine), me .. '@', int(now))
+    -- A hash this call may have created gets its expiry now if the refresh below will not set it.
+    if not hadMine and not refresh then redis.call('PEXPIRE', KEYS[5], expiry) end
+  elseif hadMine then redis.call('HDEL', KEYS[5], me, me .. '@') end
+end
+
 if settled > 0 or tpm >= 0 then advance(T) end
 if settled > 0 then book(T, settled) end
 local spent = redis.call('GET', KEYS[6])
@@ -141,6 +169,7 @@ local spent = redis.call('GET', KEYS[6])
 if spent then spent = tonumber(spent) + delta end
 if first > #ARGV or not spent then
   if spent and delta ~= 0 then redis.call('INCRBY', KEYS[6], int(delta)) end
+  if freed > 0 then writeMine() end
   finish()
   if first > #ARGV then return {1} end
   return {0}
@@ -148,21 +177,10 @@ end
 
 if rpm >= 0 then advance(M) end
 if rpd >= 0 then advance(D) end
-local inflight = 0
-if conc >= 0 then
-  if fo <= now then
-    redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', int(now))
-    local o = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
-    if #o == 0 then fo = now + ttl else fo = tonumber(o[2]) end
-    foDirty = true
-  end
-  inflight = redis.call('ZCARD', KEYS[5])
-end
-
 local out = {1, now, M.sum, oldest(M), D.sum, oldest(D), T.sum, oldest(T)}
 local minute, day, tokens = M.sum, D.sum, T.sum
-local admitted, slots, reserved = 0, {}, 0
-for i = first, #ARGV, 2 do
+local admitted, reserved = 0, 0
+for i = first, #ARGV do
   local status = 0
   if rpm >= 0 and minute >= rpm then status = 1
   elseif rpd >= 0 and day >= rpd then status = 2
@@ -170,23 +188,19 @@ for i = first, #ARGV, 2 do
   elseif conc >= 0 and inflight >= conc then status = 4
   elseif cap >= 0 and spent >= cap then status = 5
   else
-    local reserve = tonumber(ARGV[i + 1])
+    local reserve = tonumber(ARGV[i])
     admitted, minute, day, inflight = admitted + 1, minute + 1, day + 1, inflight + 1
     spent, reserved = spent + reserve, reserved + reserve
-    if conc >= 0 then slots[#slots + 1] = int(now + ttl); slots[#slots + 1] = ARGV[i] end
   end
   out[#out + 1] = status
 end
 if admitted > 0 then
   if rpm >= 0 then book(M, admitted) end
   if rpd >= 0 then book(D, admitted) end
-  if conc >= 0 then
-    redis.call('ZADD', KEYS[5], unpack(slots))
-    -- The set was empty: it is new and has no expiry yet.
-    if inflight == admitted then redis.call('PEXPIRE', KEYS[5], expiry) end
-    if now + ttl < fo then fo, foDirty = now + ttl, true end
-  end
+  if conc >= 0 then mine = mine + admitted end
 end
+-- Written on every call that counts, so a live instance stays live.
+if conc >= 0 or freed > 0 then writeMine() end
 if delta + reserved ~= 0 then redis.call('INCRBY', KEYS[6], int(delta + reserved)) end
 finish()
 return out

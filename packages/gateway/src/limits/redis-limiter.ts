@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import type { KeyLimits, Store } from "../store/types.js";
 import { KeyBatcher } from "./key-batcher.js";
@@ -32,7 +33,10 @@ export interface RedisLimiterOptions {
   /** Prepended to every key, so several deployments (or test runs) can share one Redis. */
   prefix: string;
   store: Store;
-  /** A crashed instance's concurrency slots are freed after this long. */
+  /**
+   * An instance that has not called Redis for this long (crashed, or cut off from Redis) stops
+   * counting against max_concurrent: its requests' slots come back.
+   */
   slotTtlMs?: number;
   /** Most requests per script call (Lua's argument stack is finite). */
   maxBatch?: number;
@@ -69,6 +73,8 @@ export class RedisLimiter implements Limiter {
   readonly kind = "redis";
   readonly redis: Redis & LimitCommands;
   private readonly slotTtlMs: number;
+  /** Names this process's count of requests in flight in Redis (per key). */
+  private readonly instance = randomBytes(6).toString("hex");
   /** Shutdown drains it, so no settle (slot, reservation) is lost. */
   private readonly batcher: KeyBatcher<Pending>;
 
@@ -196,7 +202,7 @@ export class RedisLimiter implements Limiter {
     inputs: readonly AdmitInput[],
   ): Promise<number[]> {
     const reply = this.redis.meshLimit(
-      ...scriptArgs(booking, limits, this.slotTtlMs, settles && sum(settles), inputs),
+      ...scriptArgs(booking, limits, this.slotTtlMs, this.instance, settles && sum(settles), inputs),
     );
     if (settles === undefined) return reply;
     reply.then(
@@ -236,10 +242,10 @@ export class RedisLimiter implements Limiter {
 
 /** What a group of settles books, summed: their tokens, one spend increment, the freed slots. */
 function sum(settles: readonly PendingSettle[]): SettleSum {
-  const s: SettleSum = { delta: 0, tokens: 0, slots: [] };
+  const s: SettleSum = { delta: 0, tokens: 0, freed: 0 };
   for (const p of settles) {
     s.delta += p.delta;
-    if ((p.ticket.booking as Booking).slot) s.slots.push(p.ticket.requestId);
+    if ((p.ticket.booking as Booking).slot) s.freed++;
     s.tokens += p.tokens;
   }
   return s;

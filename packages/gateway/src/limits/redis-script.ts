@@ -35,8 +35,8 @@ export interface SettleSum {
   delta: number;
   /** Tokens to count against tpm. */
   tokens: number;
-  /** Request ids whose in-flight slots are freed. */
-  slots: string[];
+  /** In-flight slots freed (of requests admitted while max_concurrent was set). */
+  freed: number;
 }
 
 const STATUS: readonly (LimitName | undefined)[] = [
@@ -63,10 +63,12 @@ export function sameLimits(a: KeyLimits, b: KeyLimits): boolean {
 /** Settles only: every limit "not set", so the script returns right after booking them. */
 const SETTLE_ONLY = [-1, -1, -1, -1, -1, 0] as const;
 
+/** The script call for one key: `instance` names the gateway process whose requests in flight it counts. */
 export function scriptArgs(
   booking: Booking,
   limits: KeyLimits | undefined,
   slotTtlMs: number,
+  instance: string,
   settles: SettleSum | undefined,
   inputs: readonly AdmitInput[],
 ): (string | number)[] {
@@ -83,12 +85,9 @@ export function scriptArgs(
       slotTtlMs,
     );
   }
-  if (settles === undefined) args.push(0, 0, 0);
-  else {
-    args.push(settles.delta, settles.tokens, settles.slots.length);
-    for (const id of settles.slots) args.push(id);
-  }
-  for (const input of inputs) args.push(input.requestId, input.reserveNanos);
+  if (settles === undefined) args.push(0, 0, 0, instance);
+  else args.push(settles.delta, settles.tokens, settles.freed, instance);
+  for (const input of inputs) args.push(input.reserveNanos);
   return args;
 }
 

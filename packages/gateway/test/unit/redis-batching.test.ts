@@ -77,12 +77,13 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
   let store: Store;
   let seq = 0;
   const open: RedisLimiter[] = [];
-  const make = async (prefix = `${redisEnv?.prefix}${++seq}:`, maxBatch?: number) => {
+  const make = async (prefix = `${redisEnv?.prefix}${++seq}:`, maxBatch?: number, slotTtlMs?: number) => {
     const limiter = new RedisLimiter({
       url: redisEnv?.url ?? "",
       prefix,
       store,
       ...(maxBatch ? { maxBatch } : {}),
+      ...(slotTtlMs ? { slotTtlMs } : {}),
     });
     await limiter.connect(() => {});
     open.push(limiter);
@@ -195,7 +196,8 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     expect(logged + Number(open)).toBe(60);
     expect(Number(minute)).toBe(60);
     expect(Number(tokens)).toBe(180);
-    expect(await limiter.redis.zcard(`${base}c`)).toBe(0);
+    // Every request settled: no instance has any in flight, and the counts are gone.
+    expect(await limiter.redis.exists(`${base}c`)).toBe(0);
     // The hash and the minute log exist by now (the others may still be open slots): both expire.
     for (const name of ["h", "m"]) {
       const ttl = await limiter.redis.pttl(`${base}${name}`);
@@ -243,6 +245,34 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     expect(results.filter((r) => r.ok)).toHaveLength(4);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.limit === "spend")).toBe(true);
     expect(await limiter.spent("key_spend", { ...NO_LIMITS, spendCapUsd: 1 })).toBe(1_200_000_000);
+  });
+
+  it("counts a live instance's requests in flight however long they run, a silent one's only for the slot TTL", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const a = await make(prefix, undefined, 300);
+    const b = await make(prefix, undefined, 300);
+    const limits = { maxConcurrent: 3 };
+    expect(tickets(await burst(a, "key_live", limits, 2))).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 400));
+    // A calls again: its two are still running and count with the new one; B gets nothing.
+    expect(tickets(await burst(a, "key_live", limits, 1))).toHaveLength(1);
+    expect(tickets(await burst(b, "key_live", limits, 2))).toHaveLength(0);
+    // A goes silent (as if it crashed with three requests open): after the TTL B may use the slots.
+    await new Promise((r) => setTimeout(r, 400));
+    const later = await burst(b, "key_live", limits, 4);
+    expect(tickets(later)).toHaveLength(3);
+    expect(later.filter((r) => !r.ok).every((r) => !r.ok && r.limit === "max_concurrent")).toBe(true);
+  });
+
+  it("books amounts past 14 digits exactly (Lua would print them as 1e+14)", async () => {
+    const limiter = await make();
+    const limits = { ...NO_LIMITS, spendCapUsd: 10_000_000 };
+    // 300,000.000000007 USD: 15 digits of nano-USD, plus a settle that takes 7 back.
+    const [admitted] = await burst(limiter, "key_big", limits, 1, 300_000_000_000_007);
+    expect(admitted?.ok).toBe(true);
+    expect(await limiter.spent("key_big", limits)).toBe(300_000_000_000_007);
+    if (admitted?.ok) await limiter.settle(admitted.ticket, { costNanos: 300_000_000_000_000, tokens: 0 });
+    expect(await limiter.spent("key_big", limits)).toBe(300_000_000_000_000);
   });
 
   it("books settles issued in the same turn as admits first, so a freed slot is free for them", async () => {
