@@ -1,6 +1,8 @@
 interface Group<T> {
   readonly name: string;
   items: T[];
+  /** Whether any waiting item is urgent; a group of lazy items only waits for the lazy timer. */
+  urgent: boolean;
   /** The group's call to Redis that has not answered yet, if any. */
   inflight: Promise<void> | undefined;
 }
@@ -9,35 +11,51 @@ const ignore = () => {};
 
 /**
  * Collects items per group (a key id) and hands them over in arrival order, at most one batch per
- * group in flight. A batch goes out once the event loop has run every callback that was ready
- * (`setImmediate`: nobody waits for a timer) — or, while the group's previous batch is still on its
- * way, as soon as that one has answered. Under light load that is one call per request, as before;
+ * group in flight. A batch with an urgent item goes out once the event loop has run every callback
+ * that was ready (`setImmediate`: nobody waits for a timer) — or, while the group's previous batch is
+ * still on its way, as soon as that one has answered. Under light load that is one call per request;
  * under heavy load the batches grow with the load, so the cost per request falls as the load rises.
+ *
+ * Lazy items (settles: nobody waits for them) do not start a batch of their own right away: they ride
+ * along with the group's next urgent batch, or go out when the lazy timer fires (`lazyMs`). Under load
+ * an admission comes along within a millisecond or two, so settles stop costing calls of their own.
  */
 export class KeyBatcher<T> {
   private readonly groups = new Map<string, Group<T>>();
-  /** Groups with items waiting and nothing in flight. */
+  /** Groups with an urgent item waiting and nothing in flight. */
   private readonly ready = new Set<Group<T>>();
+  /** Groups with only lazy items waiting. */
+  private readonly lazy = new Set<Group<T>>();
   private scheduled = false;
+  private lazyTimer: NodeJS.Timeout | undefined;
 
   constructor(
     /** Sends one batch; resolves (or rejects) once every call it made has answered. */
     private readonly send: (group: string, items: T[]) => Promise<unknown>,
     /** The most items per batch (Lua's argument stack is finite); the rest wait for the next one. */
     private readonly maxBatch: number,
+    /** How long lazy items may wait for an urgent one to ride along with. */
+    private readonly lazyMs = 0,
   ) {}
 
-  add(name: string, item: T): void {
+  add(name: string, item: T, urgent = true): void {
     let group = this.groups.get(name);
     if (group === undefined) {
-      group = { name, items: [], inflight: undefined };
+      group = { name, items: [], urgent: false, inflight: undefined };
       this.groups.set(name, group);
     }
     group.items.push(item);
+    if (urgent || this.lazyMs <= 0) group.urgent = true;
     if (group.inflight === undefined) this.schedule(group);
   }
 
   private schedule(group: Group<T>): void {
+    if (!group.urgent) {
+      this.lazy.add(group);
+      this.lazyTimer ??= setTimeout(this.flushLazy, this.lazyMs);
+      return;
+    }
+    this.lazy.delete(group);
     this.ready.add(group);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -54,10 +72,23 @@ export class KeyBatcher<T> {
     for (const group of ready) this.dispatch(group);
   };
 
+  /** Lazy items have waited long enough: they go out on their own. */
+  private readonly flushLazy = (): void => {
+    this.lazyTimer = undefined;
+    const waiting = [...this.lazy];
+    this.lazy.clear();
+    for (const group of waiting) {
+      group.urgent = true;
+      if (group.inflight === undefined) this.schedule(group);
+    }
+  };
+
   private dispatch(group: Group<T>): void {
     let items = group.items;
     if (items.length > this.maxBatch) items = items.splice(0, this.maxBatch);
     else group.items = [];
+    // What is left after a split is as urgent as what went; an empty group has nothing pending.
+    if (group.items.length === 0) group.urgent = false;
     group.inflight = this.send(group.name, items)
       .then(ignore, ignore)
       .then(() => {
@@ -70,6 +101,8 @@ export class KeyBatcher<T> {
   /** Resolves once every item added so far has been sent and answered (graceful shutdown). */
   async drain(): Promise<void> {
     while (this.groups.size > 0) {
+      if (this.lazyTimer) clearTimeout(this.lazyTimer);
+      this.flushLazy();
       this.flush();
       await Promise.all([...this.groups.values()].map((g) => g.inflight));
     }

@@ -40,6 +40,12 @@ export interface RedisLimiterOptions {
   slotTtlMs?: number;
   /** Most requests per script call (Lua's argument stack is finite). */
   maxBatch?: number;
+  /**
+   * How long a settle may wait to ride along with the key's next admission instead of costing a call
+   * of its own (default 5 ms). Meanwhile its slot and reservation stay booked (stricter, never looser)
+   * and its tokens are not yet counted against tpm.
+   */
+  settleDelayMs?: number;
 }
 
 interface PendingAdmit {
@@ -93,7 +99,11 @@ export class RedisLimiter implements Limiter {
     redis.defineCommand("meshSeed", { numberOfKeys: 1, lua: SEED_LUA });
     this.redis = redis as Redis & LimitCommands;
     this.slotTtlMs = options.slotTtlMs ?? 15 * 60_000;
-    this.batcher = new KeyBatcher((keyId, batch) => this.send(keyId, batch), options.maxBatch ?? 500);
+    this.batcher = new KeyBatcher(
+      (keyId, batch) => this.send(keyId, batch),
+      options.maxBatch ?? 500,
+      options.settleDelayMs ?? 5,
+    );
   }
 
   /** Connects; a failure is reported but not fatal (the client keeps reconnecting in the background). */
@@ -114,15 +124,20 @@ export class RedisLimiter implements Limiter {
 
   settle(ticket: Ticket, s: Settlement): Promise<void> {
     const booking = ticket.booking as Booking;
+    // Lazy: it rides along with the key's next admission (see settleDelayMs).
     return new Promise((resolve, reject) =>
-      this.batcher.add(ticket.keyId, {
-        settle: true,
-        ticket,
-        tokens: booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0,
-        delta: s.costNanos - ticket.reserveNanos,
-        resolve,
-        reject,
-      }),
+      this.batcher.add(
+        ticket.keyId,
+        {
+          settle: true,
+          ticket,
+          tokens: booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0,
+          delta: s.costNanos - ticket.reserveNanos,
+          resolve,
+          reject,
+        },
+        false,
+      ),
     );
   }
 

@@ -23,7 +23,7 @@ export interface Booking {
   /** `<prefix>rl3:{keyId}:`, the start of the key's window names. */
   readonly base: string;
   readonly spendKey: string;
-  /** Whether the request holds a slot in the in-flight set (max_concurrent was set). */
+  /** Whether the request counts in its instance's requests in flight (max_concurrent was set). */
   readonly slot: boolean;
   /** Whether its tokens count against tpm (tpm was set). */
   readonly tokens: boolean;

@@ -4,7 +4,7 @@ import type { KeyLimits } from "../store/types.js";
 export interface AdmitInput {
   keyId: string;
   limits: KeyLimits;
-  /** Unique per request; names the request's entries in windows and concurrency sets. */
+  /** Unique per request; carried on its ticket (the settle log line names it). */
   requestId: string;
   /** Worst-case cost in nano-USD, held against the spend cap until the request settles. */
   reserveNanos: number;

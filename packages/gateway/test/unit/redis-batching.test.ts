@@ -41,6 +41,49 @@ describe("key batcher", () => {
     await batcher.drain();
   });
 
+  it("lets lazy items wait for an urgent one to ride along with, or for the lazy timer", async () => {
+    const sent: [string, string[]][] = [];
+    const batcher = new KeyBatcher<string>(
+      async (group, items) => {
+        sent.push([group, items]);
+      },
+      100,
+      50,
+    );
+    const turn = () => new Promise((r) => setImmediate(r));
+    batcher.add("a", "settle-1", false);
+    batcher.add("a", "settle-2", false);
+    batcher.add("b", "settle-3", false);
+    await turn();
+    await turn();
+    expect(sent).toEqual([]);
+    // An admission for a: a's settles go with it, first, at once; b's keep waiting.
+    batcher.add("a", "admit-1");
+    await turn();
+    expect(sent).toEqual([["a", ["settle-1", "settle-2", "admit-1"]]]);
+    // The timer: b's settle goes on its own.
+    await new Promise((r) => setTimeout(r, 80));
+    expect(sent).toEqual([
+      ["a", ["settle-1", "settle-2", "admit-1"]],
+      ["b", ["settle-3"]],
+    ]);
+  });
+
+  it("sends lazy items at shutdown without waiting for their timer", async () => {
+    const sent: string[][] = [];
+    // A timer far past the test's timeout: drain must not wait for it.
+    const batcher = new KeyBatcher<string>(
+      async (_group, items) => {
+        sent.push(items);
+      },
+      100,
+      600_000,
+    );
+    batcher.add("c", "settle-4", false);
+    await batcher.drain();
+    expect(sent).toEqual([["settle-4"]]);
+  });
+
   it("splits a group past the batch limit, in order", async () => {
     const sent: number[][] = [];
     const batcher = new KeyBatcher<number>(async (_group, items) => {
