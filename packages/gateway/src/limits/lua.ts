@@ -22,8 +22,9 @@ const EXPIRY_REFRESH_MS = 10_000;
  * - The three sums, open slots and oldest entries are one hash: one HMGET to read, one HSET to write.
  * - Requests in flight are counted per gateway instance in one small hash (instance → count, and when
  *   it last called), read whole and written once per call: no per-request member to add and remove.
- *   An instance that has not called for the slot TTL (it crashed, or lost Redis for that long) stops
- *   counting, so its slots come back; a live instance's requests keep theirs however long they run.
+ *   An instance that has made no call for the key for the slot TTL (it crashed, or lost Redis for that
+ *   long) stops counting, so its slots come back; while it keeps calling, its requests keep their slots
+ *   however long they run (a per-request expiry would free a slot under a request still running).
  * - Expiries are pushed out every EXPIRY_REFRESH_MS, not on every write; all five keys share one
  *   expiry (the longest window in use plus the slot TTL), so they live and vanish together.
  * - Settled cost and new reservations are one INCRBY.

@@ -34,8 +34,8 @@ export interface RedisLimiterOptions {
   prefix: string;
   store: Store;
   /**
-   * An instance that has not called Redis for this long (crashed, or cut off from Redis) stops
-   * counting against max_concurrent: its requests' slots come back.
+   * An instance that has made no call for a key for this long (crashed, or cut off from Redis) stops
+   * counting against that key's max_concurrent: its requests' slots come back.
    */
   slotTtlMs?: number;
   /** Most requests per script call (Lua's argument stack is finite). */

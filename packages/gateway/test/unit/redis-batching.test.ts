@@ -290,7 +290,7 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     expect(await limiter.spent("key_spend", { ...NO_LIMITS, spendCapUsd: 1 })).toBe(1_200_000_000);
   });
 
-  it("counts a live instance's requests in flight however long they run, a silent one's only for the slot TTL", async () => {
+  it("counts an instance's requests in flight while it calls for the key, and drops them once it is silent for the slot TTL", async () => {
     const prefix = `${redisEnv?.prefix}${++seq}:`;
     const a = await make(prefix, undefined, 300);
     const b = await make(prefix, undefined, 300);
