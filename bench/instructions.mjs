@@ -1,9 +1,9 @@
 // Instructions per request of one or more gateway builds, counted by valgrind's callgrind, over every
 // thread of the gateway process (the usage worker and V8's helpers too), not the kernel (nor Redis, in
 // shared mode). Requests go one at a time, or CONC at once (batching — usage events, Redis calls —
-// then works as it does under load). Counts do not depend on what else the machine runs, but a single run still varies by
-// up to ~25 %: a major GC or a re-optimisation falls inside the counted window or not. So each build is
-// measured REPEAT times (default 3), interleaved, and the median is what to compare.
+// then works as it does under load). Counts do not depend on what else the machine runs, but a single
+// run still varies by up to ~25 %: a major GC or a re-optimisation falls inside the counted window or
+// not. So each build is measured REPEAT times (default 3), interleaved, and the median is what to compare.
 //
 //   node bench/instructions.mjs [DIR ...]
 //

@@ -75,10 +75,12 @@ local M = window(1, KEYS[2], 'm', ${SHARED_MINUTE_SLOT_MS}, ${MINUTE_MS})
 local D = window(5, KEYS[3], 'd', ${DAY_SLOT_MS}, ${DAY_MS})
 local T = window(9, KEYS[4], 't', ${SHARED_MINUTE_SLOT_MS}, ${MINUTE_MS})
 
+-- The end of the slot now falls in: where a booking made now goes.
+local function slotEnd(w) return math.ceil(now / w.res) * w.res end
+
 -- Closes the open slot once time has moved past it, then drops what has left the window.
 local function advance(w)
-  local current = math.ceil(now / w.res) * w.res
-  if w.slot >= 0 and w.slot < current then
+  if w.slot >= 0 and w.slot < slotEnd(w) then
     if w.n > 0 then
       redis.call('ZADD', w.key, int(w.slot), int(w.slot) .. ':' .. int(w.n))
       if w.old < 0 then
@@ -103,7 +105,7 @@ local function advance(w)
 end
 
 local function book(w, n)
-  if w.slot < 0 then w.slot = math.ceil(now / w.res) * w.res end
+  if w.slot < 0 then w.slot = slotEnd(w) end
   w.sum, w.n, w.dirty = w.sum + n, w.n + n, true
 end
 

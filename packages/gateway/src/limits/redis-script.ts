@@ -8,6 +8,7 @@ import {
   MINUTE_MS,
   type RateInfo,
   SHARED_MINUTE_SLOT_MS,
+  slotEnd,
   type Ticket,
   toNanos,
 } from "./types.js";
@@ -119,8 +120,8 @@ export function admitResults(
     if (limit === undefined) {
       minute++;
       day++;
-      if (minuteOldest < 0) minuteOldest = Math.ceil(now / SHARED_MINUTE_SLOT_MS) * SHARED_MINUTE_SLOT_MS;
-      if (dayOldest < 0) dayOldest = Math.ceil(now / DAY_SLOT_MS) * DAY_SLOT_MS;
+      if (minuteOldest < 0) minuteOldest = slotEnd(now, SHARED_MINUTE_SLOT_MS);
+      if (dayOldest < 0) dayOldest = slotEnd(now, DAY_SLOT_MS);
     }
     const minuteReset = resetMs(minuteOldest, MINUTE_MS, now);
     const dayReset = resetMs(dayOldest, DAY_MS, now);

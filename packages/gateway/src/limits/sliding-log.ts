@@ -1,3 +1,5 @@
+import { slotEnd } from "./types.js";
+
 /**
  * An exact sliding-window log: the times (and weights) of the events of the last `windowMs`. Entries
  * arrive in time order, so pruning pops from the front; the backing array is compacted now and then
@@ -48,7 +50,7 @@ export class SlidingLog {
   }
 
   add(time: number, weight = 1): void {
-    const now = this.resolutionMs === 1 ? time : Math.ceil(time / this.resolutionMs) * this.resolutionMs;
+    const now = slotEnd(time, this.resolutionMs);
     this.total += weight;
     const last = this.times.length - 1;
     if (last >= this.head && this.times[last] === now) {

@@ -73,6 +73,11 @@ export const DAY_SLOT_MS = 1000;
  */
 export const SHARED_MINUTE_SLOT_MS = 10;
 
+/** The end of the slot a time falls in: where a window booked per `slotMs` puts an event made then. */
+export function slotEnd(time: number, slotMs: number): number {
+  return slotMs === 1 ? time : Math.ceil(time / slotMs) * slotMs;
+}
+
 /** Costs are counted in integer nano-USD so that sums are exact in Lua doubles and in JS alike. */
 export const NANOS_PER_USD = 1e9;
 export const toNanos = (usd: number): number => Math.round(usd * NANOS_PER_USD);
