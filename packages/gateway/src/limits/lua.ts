@@ -1,3 +1,4 @@
+import { LEASE_GRACE_MS, LEASE_SHARE } from "./lease.js";
 import { DAY_MS, DAY_SLOT_MS, MINUTE_MS, SHARED_MINUTE_SLOT_MS } from "./types.js";
 
 /** While a key is busy, its keys' expiries are pushed out at most this often (not on every call). */
@@ -51,7 +52,8 @@ export const LIMIT_LUA = `
 local rpm, rpd, tpm = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local conc, cap, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local delta, settled, freed, me = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10]
-local first = 11
+local leaseRate, unit, returns = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
+local first = 14 + 3 * returns
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local H = KEYS[1]
@@ -75,21 +77,24 @@ local M = window(1, KEYS[2], 'm', ${SHARED_MINUTE_SLOT_MS}, ${MINUTE_MS})
 local D = window(5, KEYS[3], 'd', ${DAY_SLOT_MS}, ${DAY_MS})
 local T = window(9, KEYS[4], 't', ${SHARED_MINUTE_SLOT_MS}, ${MINUTE_MS})
 
--- The end of the slot now falls in: where a booking made now goes.
-local function slotEnd(w) return math.ceil(now / w.res) * w.res end
+-- The end of the slot a time falls in: where a booking made then goes.
+local function slotEnd(w, at) return math.ceil((at or now) / w.res) * w.res end
+
+-- Moves the open slot into the window's log.
+local function close(w)
+  if w.n > 0 then
+    redis.call('ZADD', w.key, int(w.slot), int(w.slot) .. ':' .. int(w.n))
+    if w.old < 0 then
+      w.old = w.slot
+      redis.call('PEXPIRE', w.key, expiry)
+    end
+  end
+  w.slot, w.n, w.dirty = -1, 0, true
+end
 
 -- Closes the open slot once time has moved past it, then drops what has left the window.
 local function advance(w)
-  if w.slot >= 0 and w.slot < slotEnd(w) then
-    if w.n > 0 then
-      redis.call('ZADD', w.key, int(w.slot), int(w.slot) .. ':' .. int(w.n))
-      if w.old < 0 then
-        w.old = w.slot
-        redis.call('PEXPIRE', w.key, expiry)
-      end
-    end
-    w.slot, w.n, w.dirty = -1, 0, true
-  end
+  if w.slot >= 0 and w.slot < slotEnd(w) then close(w) end
   local cutoff = now - w.span
   if w.old >= 0 and w.old <= cutoff then
     for _, m in ipairs(redis.call('ZRANGEBYSCORE', w.key, '-inf', cutoff)) do
@@ -104,8 +109,12 @@ local function advance(w)
   if w.old < 0 and w.sum ~= w.n then w.sum, w.dirty = w.n, true end
 end
 
-local function book(w, n)
-  if w.slot < 0 then w.slot = slotEnd(w) end
+-- Books n requests made up to time "upto" (default now) at the end of its slot, or in a later open slot
+-- (a later slot is stricter, never looser).
+local function book(w, n, upto)
+  local at = slotEnd(w, upto)
+  if w.slot >= 0 and w.slot < at then close(w) end
+  if w.slot < 0 then w.slot = at end
   w.sum, w.n, w.dirty = w.sum + n, w.n + n, true
 end
 
@@ -130,7 +139,7 @@ local function finish()
   if refresh then set[#set + 1] = 'x'; set[#set + 1] = int(now) end
   if #set > 0 then redis.call('HSET', H, unpack(set)) end
   if refresh then
-    for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], expiry) end
+    for i = 1, 7 do redis.call('PEXPIRE', KEYS[i], expiry) end
   elseif fresh and #set > 0 then
     -- A settle created the hash: keep it as long as any window could need it, until an admission.
     redis.call('PEXPIRE', H, ${DAY_MS + 2 * EXPIRY_REFRESH_MS})
@@ -165,14 +174,48 @@ local function writeMine()
   elseif hadMine then redis.call('HDEL', KEYS[5], me, me .. '@') end
 end
 
+-- Takes back n requests booked at slot "at" (a lease's unused part): from the open slot, or from its
+-- log entry if the slot has closed since; nothing once it has left the window.
+local function unbook(w, at, n)
+  if w.slot == at then
+    local k = math.min(n, w.n)
+    w.n, w.sum, w.dirty = w.n - k, w.sum - k, true
+  elseif at > now - w.span then
+    local m = redis.call('ZRANGEBYSCORE', w.key, at, at)[1]
+    if not m then return end
+    local c = tonumber(string.match(m, ':(%d+)$'))
+    local k = math.min(n, c)
+    redis.call('ZREM', w.key, m)
+    if c > k then
+      redis.call('ZADD', w.key, int(at), int(at) .. ':' .. int(c - k))
+    elseif w.old == at then
+      local o = redis.call('ZRANGE', w.key, 0, 0, 'WITHSCORES')
+      if #o == 0 then w.old = -1 else w.old = tonumber(o[2]) end
+    end
+    w.sum, w.dirty = w.sum - k, true
+  end
+end
+
 if settled > 0 or tpm >= 0 then advance(T) end
 if settled > 0 then book(T, settled) end
+-- Leases given back: their unused requests leave the windows (their slots and spend are in freed and
+-- delta). A lost state hash took the bookings with it.
+if returns > 0 and not fresh then
+  advance(M)
+  advance(D)
+  for i = 14, first - 1, 3 do
+    local n, atM, atD = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+    if n > 0 and atM >= 0 then unbook(M, atM, n) end
+    if n > 0 and atD >= 0 then unbook(D, atD, n) end
+  end
+end
 local spent = redis.call('GET', KEYS[6])
 -- A counter that is gone (first use, expired, Redis lost its data) is seeded from recorded usage.
 if spent then spent = tonumber(spent) + delta end
 if first > #ARGV or not spent then
   if spent and delta ~= 0 then redis.call('INCRBY', KEYS[6], int(delta)) end
   if freed > 0 then writeMine() end
+  if returns > 0 then redis.call('HDEL', KEYS[7], me) end
   finish()
   if first > #ARGV then return {1} end
   return {0}
@@ -180,9 +223,24 @@ end
 
 if rpm >= 0 then advance(M) end
 if rpd >= 0 then advance(D) end
-local out = {1, now, M.sum, oldest(M), D.sum, oldest(D), T.sum, oldest(T)}
+local out = {1, now, M.sum, oldest(M), D.sum, oldest(D), T.sum, oldest(T), 0, -1, -1, -1}
 local minute, day, tokens = M.sum, D.sum, T.sum
-local admitted, reserved = 0, 0
+local admitted, reserved, refused = 0, 0, false
+
+-- Whether another live instance holds a lease on this key that it may yet give back in part: then a
+-- refusal could be premature, so the request is told to wait for it instead (status + 10).
+local othersLease
+local function othersHoldLeases()
+  if othersLease == nil then
+    othersLease = false
+    local all = redis.call('HGETALL', KEYS[7])
+    for i = 1, #all, 2 do
+      if all[i] ~= me and tonumber(all[i + 1]) >= now - ${LEASE_GRACE_MS} then othersLease = true break end
+    end
+  end
+  return othersLease
+end
+
 for i = first, #ARGV do
   local status = 0
   if rpm >= 0 and minute >= rpm then status = 1
@@ -195,12 +253,49 @@ for i = first, #ARGV do
     admitted, minute, day, inflight = admitted + 1, minute + 1, day + 1, inflight + 1
     spent, reserved = spent + reserve, reserved + reserve
   end
+  if status ~= 0 then
+    refused = true
+    -- Leases book no tokens, so a full token window is final.
+    if status ~= 3 and othersHoldLeases() then status = status + 10 end
+  end
   out[#out + 1] = status
 end
-if admitted > 0 then
-  if rpm >= 0 then book(M, admitted) end
-  if rpd >= 0 then book(D, admitted) end
-  if conc >= 0 then mine = mine + admitted end
+
+-- A lease: requests this instance may admit on its own until leaseEnd (the end of this slot, or of the
+-- next one when less than half of this one is left), booked now at the end of that slot as if all made
+-- then (so exact in every window), and only while every limit has ample room: at most 1/LEASE_SHARE of
+-- what is left. Asked for at the instance's recent rate of admissions per ms.
+local granted, leaseEnd = 0, slotEnd(M, now + ${SHARED_MINUTE_SLOT_MS / 2})
+if leaseRate > 0 and not refused then
+  local g = math.ceil(leaseRate * (leaseEnd - now))
+  local function room(left) local q = math.floor(left / ${LEASE_SHARE}) if q < g then g = q end end
+  if rpm >= 0 then room(rpm - minute) end
+  if rpd >= 0 then room(rpd - day) end
+  if conc >= 0 then room(conc - inflight) end
+  if cap >= 0 then
+    if unit > 0 then room((cap - spent) / unit) elseif spent >= cap then g = 0 end
+  end
+  if tpm >= 0 and tokens >= tpm then g = 0 end
+  if g >= 2 then granted, reserved = g, reserved + g * unit end
+end
+
+if admitted + granted > 0 then
+  -- With a lease, the batch's admissions share its (later) slot: one open slot per window.
+  local upto = granted > 0 and leaseEnd or now
+  if rpm >= 0 then book(M, admitted + granted, upto) end
+  if rpd >= 0 then book(D, admitted + granted, upto) end
+  if conc >= 0 then mine = mine + admitted + granted end
+end
+if granted > 0 then
+  out[9], out[10] = granted, leaseEnd
+  if rpm >= 0 then out[11] = M.slot end
+  if rpd >= 0 then out[12] = D.slot end
+end
+if granted > 0 then
+  redis.call('HSET', KEYS[7], me, int(leaseEnd))
+  if not refresh then redis.call('PEXPIRE', KEYS[7], expiry) end
+elseif returns > 0 then
+  redis.call('HDEL', KEYS[7], me)
 end
 -- Written on every call that counts, so a live instance stays live.
 if conc >= 0 or freed > 0 then writeMine() end

@@ -2,13 +2,17 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import type { KeyLimits, Store } from "../store/types.js";
 import { KeyBatcher } from "./key-batcher.js";
+import { DemandMeter, KeyLease } from "./lease.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
 import {
   admitResults,
   type Booking,
+  type LeaseAsk,
+  leased,
+  leaseSnapshot,
+  mustWait,
   needsSeed,
   type SettleSum,
-  sameLimits,
   scriptArgs,
 } from "./redis-script.js";
 import {
@@ -18,10 +22,16 @@ import {
   type Limiter,
   monthStart,
   type Settlement,
+  sameLimits,
   spendBucket,
   type Ticket,
   toNanos,
 } from "./types.js";
+
+/** A request told to wait for another instance's lease asks again after this long … */
+const LEASE_WAIT_MS = 5;
+/** … at most this many times; then the refusal stands (that instance is slow to give it back). */
+const MAX_LEASE_WAITS = 100;
 
 interface LimitCommands {
   meshLimit(...args: (string | number)[]): Promise<number[]>;
@@ -42,29 +52,44 @@ export interface RedisLimiterOptions {
   maxBatch?: number;
   /**
    * How long a settle may wait to ride along with the key's next admission instead of costing a call
-   * of its own (default 5 ms). Meanwhile its slot and reservation stay booked (stricter, never looser)
-   * and its tokens are not yet counted against tpm.
+   * of its own (default 12 ms: a busy key's lease is renewed every 10 ms). Meanwhile its slot and
+   * reservation stay booked (stricter, never looser) and its tokens are not yet counted against tpm.
    */
   settleDelayMs?: number;
+  /** False: never ask for leases, every admission is a script call (default true; see lease.ts). */
+  leases?: boolean;
 }
 
 interface PendingAdmit {
   settle: false;
   input: AdmitInput;
+  /** Times it was told to wait for another instance's lease. */
+  waits: number;
   resolve: (result: AdmitResult) => void;
   reject: (err: unknown) => void;
 }
 
+/** A request's settle, or a lease given back (its unused requests, slots and reservations). */
 interface PendingSettle {
   settle: true;
-  ticket: Ticket;
+  booking: Booking;
   tokens: number;
   delta: number;
+  freed: number;
+  returned?: SettleSum["returned"][number];
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 type Pending = PendingAdmit | PendingSettle;
+
+/** What this instance knows of one key: how busy it is here, and its live lease. */
+interface KeyState {
+  demand: DemandMeter;
+  lease: KeyLease | undefined;
+}
+
+const ignore = () => {};
 
 /**
  * The shared limiter: windows, slots and spend live in Redis and are checked and booked by a Lua
@@ -83,6 +108,7 @@ export class RedisLimiter implements Limiter {
   private readonly instance = randomBytes(6).toString("hex");
   /** Shutdown drains it, so no settle (slot, reservation) is lost. */
   private readonly batcher: KeyBatcher<Pending>;
+  private readonly keys = new Map<string, KeyState>();
 
   constructor(private readonly options: RedisLimiterOptions) {
     // No offline queue: while Redis is down, calls fail at once and the configured policy decides,
@@ -97,14 +123,14 @@ export class RedisLimiter implements Limiter {
       // even with eight keys busy at once (calls per key are already batched by KeyBatcher).
       enableAutoPipelining: false,
     });
-    redis.defineCommand("meshLimit", { numberOfKeys: 6, lua: LIMIT_LUA });
+    redis.defineCommand("meshLimit", { numberOfKeys: 7, lua: LIMIT_LUA });
     redis.defineCommand("meshSeed", { numberOfKeys: 1, lua: SEED_LUA });
     this.redis = redis as Redis & LimitCommands;
     this.slotTtlMs = options.slotTtlMs ?? 15 * 60_000;
     this.batcher = new KeyBatcher(
       (keyId, batch) => this.send(keyId, batch),
       options.maxBatch ?? 500,
-      options.settleDelayMs ?? 5,
+      options.settleDelayMs ?? 12,
     );
   }
 
@@ -118,9 +144,21 @@ export class RedisLimiter implements Limiter {
     return `${this.options.prefix}spend:{${keyId}}:${spendBucket(limits, now)}`;
   }
 
-  admit(input: AdmitInput): Promise<AdmitResult> {
+  admit(input: AdmitInput): AdmitResult | Promise<AdmitResult> {
+    const now = performance.now();
+    let state = this.keys.get(input.keyId);
+    if (state === undefined) {
+      state = { demand: new DemandMeter(), lease: undefined };
+      this.keys.set(input.keyId, state);
+    }
+    state.demand.hit(now);
+    if (state.lease) {
+      const result = state.lease.take(input, now);
+      if (result) return result;
+      this.giveBack(input.keyId, state);
+    }
     return new Promise((resolve, reject) =>
-      this.batcher.add(input.keyId, { settle: false, input, resolve, reject }),
+      this.batcher.add(input.keyId, { settle: false, input, waits: 0, resolve, reject }),
     );
   }
 
@@ -132,9 +170,10 @@ export class RedisLimiter implements Limiter {
         ticket.keyId,
         {
           settle: true,
-          ticket,
+          booking,
           tokens: booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0,
           delta: s.costNanos - ticket.reserveNanos,
+          freed: booking.slot ? 1 : 0,
           resolve,
           reject,
         },
@@ -143,23 +182,55 @@ export class RedisLimiter implements Limiter {
     );
   }
 
+  /** Ends the key's lease, if any; what it gives back is booked with the key's next call (lazily). */
+  private giveBack(keyId: string, state: KeyState): void {
+    const back = this.endLease(state);
+    if (back) this.batcher.add(keyId, back, false);
+  }
+
+  private endLease(state: KeyState): PendingSettle | undefined {
+    const lease = state.lease;
+    if (lease === undefined) return undefined;
+    state.lease = undefined;
+    const r = lease.close();
+    return {
+      settle: true,
+      booking: r.booking,
+      tokens: 0,
+      delta: -r.refundNanos,
+      freed: r.booking.slot ? r.unused : 0,
+      returned: { unused: r.unused, minuteSlot: r.minuteSlot, daySlot: r.daySlot },
+      resolve: ignore,
+      reject: ignore,
+    };
+  }
+
   /**
    * One key's turn: a script call per run of admits that share the same limits, the settles of the
    * same spend counter riding along (booked before the admits, so a freed slot is free for them);
    * settles of another counter (a month just ended) go first, on their own.
    */
   private send(keyId: string, batch: Pending[]): Promise<unknown> {
+    const state = this.keys.get(keyId);
     const admits: PendingAdmit[] = [];
     const settles = new Map<string, PendingSettle[]>();
+    const tick = performance.now();
+    const addSettle = (p: PendingSettle) => {
+      const group = settles.get(p.booking.spendKey);
+      if (group) group.push(p);
+      else settles.set(p.booking.spendKey, [p]);
+    };
     for (const p of batch) {
-      if (!p.settle) admits.push(p);
+      if (p.settle) addSettle(p);
       else {
-        const key = (p.ticket.booking as Booking).spendKey;
-        const group = settles.get(key);
-        if (group) group.push(p);
-        else settles.set(key, [p]);
+        // Queued while the key's lease was on its way: the lease admits them if it can.
+        const result = state?.lease?.take(p.input, tick);
+        if (result) p.resolve(result);
+        else admits.push(p);
       }
     }
+    // A call for admissions ends the lease: what is left of it goes back with the call.
+    if (admits.length > 0 && state?.lease) addSettle(this.endLease(state) as PendingSettle);
     const runs: { limits: KeyLimits; booking: Booking; run: PendingAdmit[]; settles?: PendingSettle[] }[] =
       [];
     const base = `${this.options.prefix}rl3:{${keyId}}:`;
@@ -179,12 +250,16 @@ export class RedisLimiter implements Limiter {
     }
     const calls: Promise<unknown>[] = [];
     for (const group of settles.values()) {
-      const booking = (group[0] as PendingSettle).ticket.booking as Booking;
-      calls.push(this.call(booking, undefined, group, []));
+      calls.push(this.call((group[0] as PendingSettle).booking, undefined, group, []));
     }
+    // A lease for a key busy at this instance, on the usual terms (one run: the key's current limits).
+    const rate =
+      this.options.leases !== false && runs.length === 1 && state ? state.demand.leaseRate(tick) : 0;
     for (const r of runs) {
+      const ask =
+        rate > 0 ? { rate, unitNanos: Math.max(...r.run.map((p) => p.input.reserveNanos)) } : undefined;
       calls.push(
-        this.admitRun(keyId, r.limits, r.booking, r.run, r.settles).catch((err) => {
+        this.admitRun(keyId, r.limits, r.booking, r.run, r.settles, ask).catch((err) => {
           for (const p of r.run) p.reject(err);
         }),
       );
@@ -198,17 +273,73 @@ export class RedisLimiter implements Limiter {
     booking: Booking,
     run: PendingAdmit[],
     settles: PendingSettle[] | undefined,
+    ask: LeaseAsk | undefined,
   ): Promise<void> {
     const inputs = run.map((p) => p.input);
-    let reply = await this.call(booking, limits, settles, inputs);
+    let sentAt = performance.now();
+    let reply = await this.call(booking, limits, settles, inputs, ask);
     if (needsSeed(reply)) {
       // Nothing was admitted (the settles were booked): seed, then admit again without them.
       await this.seed(keyId, limits, booking.spendKey);
-      reply = await this.call(booking, limits, undefined, inputs);
+      sentAt = performance.now();
+      reply = await this.call(booking, limits, undefined, inputs, ask);
       if (needsSeed(reply)) throw new Error("the spend counter vanished right after seeding");
     }
     const results = admitResults(reply, limits, booking, inputs);
-    for (let i = 0; i < run.length; i++) (run[i] as PendingAdmit).resolve(results[i] as AdmitResult);
+    let admitted = 0;
+    for (let i = 0; i < run.length; i++) {
+      const p = run[i] as PendingAdmit;
+      if (mustWait(reply, i) && p.waits < MAX_LEASE_WAITS) {
+        // Another instance may give back part of its lease: ask again once it has had the chance.
+        p.waits++;
+        setTimeout(() => this.batcher.add(keyId, p), LEASE_WAIT_MS);
+        continue;
+      }
+      const result = results[i] as AdmitResult;
+      if (result.ok) admitted++;
+      p.resolve(result);
+    }
+    const lease = leased(reply);
+    if (lease && ask) this.grant(keyId, limits, booking, lease, ask.unitNanos, reply, admitted, sentAt);
+  }
+
+  /** Starts the lease the script granted; it ends with the slot, and gives back what it did not use. */
+  private grant(
+    keyId: string,
+    limits: KeyLimits,
+    booking: Booking,
+    granted: NonNullable<ReturnType<typeof leased>>,
+    unitNanos: number,
+    reply: readonly number[],
+    admitted: number,
+    sentAt: number,
+  ): void {
+    const state = this.keys.get(keyId);
+    if (state === undefined) return;
+    if (state.lease) this.giveBack(keyId, state);
+    const now = reply[1] as number;
+    // The script ran after sentAt, and Redis's clock reads whole ms (up to 1 ms behind): so the lease
+    // ends no earlier, locally, than this.
+    const until = sentAt + (granted.end - now) - 1;
+    const lease = new KeyLease(
+      limits,
+      booking,
+      granted.units,
+      unitNanos,
+      granted.minuteSlot,
+      granted.daySlot,
+      until,
+      sentAt,
+      leaseSnapshot(reply, admitted),
+    );
+    state.lease = lease;
+    lease.timer = setTimeout(
+      () => {
+        if (state.lease === lease) this.giveBack(keyId, state);
+      },
+      Math.max(0, until - performance.now()),
+    );
+    lease.timer.unref();
   }
 
   /** One script call; the settles riding on it are resolved (or rejected) with it. */
@@ -217,9 +348,10 @@ export class RedisLimiter implements Limiter {
     limits: KeyLimits | undefined,
     settles: PendingSettle[] | undefined,
     inputs: readonly AdmitInput[],
+    ask?: LeaseAsk,
   ): Promise<number[]> {
     const reply = this.redis.meshLimit(
-      ...scriptArgs(booking, limits, this.slotTtlMs, this.instance, settles && sum(settles), inputs),
+      ...scriptArgs(booking, limits, this.slotTtlMs, this.instance, settles && sum(settles), inputs, ask),
     );
     if (settles === undefined) return reply;
     reply.then(
@@ -239,7 +371,9 @@ export class RedisLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
-    // Settles (and admits) still waiting go out now; wait for Redis to have booked all of them.
+    // Leases go back, and settles (and admits) still waiting go out now; wait for Redis to have booked
+    // all of them.
+    for (const [keyId, state] of this.keys) this.giveBack(keyId, state);
     const deadline = new Promise((r) => setTimeout(r, 2_000).unref());
     await Promise.race([this.batcher.drain(), deadline]);
     if (this.redis.status === "ready") await this.redis.quit().catch(() => {});
@@ -259,11 +393,12 @@ export class RedisLimiter implements Limiter {
 
 /** What a group of settles books, summed: their tokens, one spend increment, the freed slots. */
 function sum(settles: readonly PendingSettle[]): SettleSum {
-  const s: SettleSum = { delta: 0, tokens: 0, freed: 0 };
+  const s: SettleSum = { delta: 0, tokens: 0, freed: 0, returned: [] };
   for (const p of settles) {
     s.delta += p.delta;
-    if ((p.ticket.booking as Booking).slot) s.freed++;
+    s.freed += p.freed;
     s.tokens += p.tokens;
+    if (p.returned) s.returned.push(p.returned);
   }
   return s;
 }

@@ -1,4 +1,5 @@
 import type { KeyLimits } from "../store/types.js";
+import type { LeaseSnapshot } from "./lease.js";
 import {
   type AdmitInput,
   type AdmitResult,
@@ -36,8 +37,18 @@ export interface SettleSum {
   delta: number;
   /** Tokens to count against tpm. */
   tokens: number;
-  /** In-flight slots freed (of requests admitted while max_concurrent was set). */
+  /** In-flight slots freed (of requests admitted while max_concurrent was set, and of unused leases). */
   freed: number;
+  /** Leases given back: their unused requests and where they were booked. */
+  returned: { unused: number; minuteSlot: number; daySlot: number }[];
+}
+
+/** What an admission call asks for besides its admissions: a lease (see lease.ts). */
+export interface LeaseAsk {
+  /** Requests per ms; the script grants this rate times the rest of the slot (0: no lease). */
+  rate: number;
+  /** Each leased request's reservation against the spend cap (nano-USD). */
+  unitNanos: number;
 }
 
 const STATUS: readonly (LimitName | undefined)[] = [
@@ -48,18 +59,6 @@ const STATUS: readonly (LimitName | undefined)[] = [
   "max_concurrent",
   "spend",
 ];
-
-export function sameLimits(a: KeyLimits, b: KeyLimits): boolean {
-  return (
-    a === b ||
-    (a.rpm === b.rpm &&
-      a.rpd === b.rpd &&
-      a.tpm === b.tpm &&
-      a.maxConcurrent === b.maxConcurrent &&
-      a.spendCapUsd === b.spendCapUsd &&
-      a.spendPeriod === b.spendPeriod)
-  );
-}
 
 /** Settles only: every limit "not set", so the script returns right after booking them. */
 const SETTLE_ONLY = [-1, -1, -1, -1, -1, 0] as const;
@@ -72,9 +71,10 @@ export function scriptArgs(
   instance: string,
   settles: SettleSum | undefined,
   inputs: readonly AdmitInput[],
+  lease?: LeaseAsk,
 ): (string | number)[] {
   const b = booking.base;
-  const args: (string | number)[] = [`${b}h`, `${b}m`, `${b}d`, `${b}t`, `${b}c`, booking.spendKey];
+  const args: (string | number)[] = [`${b}h`, `${b}m`, `${b}d`, `${b}t`, `${b}c`, booking.spendKey, `${b}l`];
   if (limits === undefined) args.push(...SETTLE_ONLY);
   else {
     args.push(
@@ -88,15 +88,63 @@ export function scriptArgs(
   }
   if (settles === undefined) args.push(0, 0, 0, instance);
   else args.push(settles.delta, settles.tokens, settles.freed, instance);
+  args.push(lease?.rate ?? 0, lease?.unitNanos ?? 0);
+  const returned = settles?.returned ?? [];
+  args.push(returned.length);
+  for (const r of returned) args.push(r.unused, r.minuteSlot, r.daySlot);
   for (const input of inputs) args.push(input.reserveNanos);
   return args;
 }
 
-/** Reply offsets: 0 seeded flag, 1 now, 2..7 window state before the batch, 8… one status per request. */
-const FIRST_STATUS = 8;
+/**
+ * Reply offsets: 0 seeded flag, 1 now, 2..7 window state before the batch, 8 requests leased, 9 the
+ * lease's end, 10 / 11 the minute / day slot its requests were booked at (-1: not booked), 12… one
+ * status per request.
+ */
+const FIRST_STATUS = 12;
+/** A refusal while another instance holds a lease comes as the limit's status plus this: wait. */
+const WAIT = 10;
 
 export function needsSeed(reply: readonly number[]): boolean {
   return reply[0] === 0;
+}
+
+/** Whether admission i was told to wait for another instance's lease rather than refused. */
+export function mustWait(reply: readonly number[], i: number): boolean {
+  return (reply[FIRST_STATUS + i] as number) >= WAIT;
+}
+
+/** The lease the call granted this instance, if any: its requests, end (Redis time) and slots. */
+export function leased(
+  reply: readonly number[],
+): { units: number; end: number; minuteSlot: number; daySlot: number } | undefined {
+  const units = reply[8] as number;
+  if (units === 0) return undefined;
+  return {
+    units,
+    end: reply[9] as number,
+    minuteSlot: reply[10] as number,
+    daySlot: reply[11] as number,
+  };
+}
+
+/** The window counts after the batch's admissions (before the lease's own), for the lease's headers. */
+export function leaseSnapshot(reply: readonly number[], admitted: number): LeaseSnapshot {
+  const now = reply[1] as number;
+  const minuteOldest = reply[3] as number;
+  const dayOldest = reply[5] as number;
+  return {
+    minute: (reply[2] as number) + admitted,
+    day: (reply[4] as number) + admitted,
+    tokens: reply[6] as number,
+    minuteResetMs: resetMs(
+      minuteOldest < 0 ? slotEnd(now, SHARED_MINUTE_SLOT_MS) : minuteOldest,
+      MINUTE_MS,
+      now,
+    ),
+    dayResetMs: resetMs(dayOldest < 0 ? slotEnd(now, DAY_SLOT_MS) : dayOldest, DAY_MS, now),
+    tokensResetMs: resetMs(reply[7] as number, MINUTE_MS, now),
+  };
 }
 
 /** Replays the batch's admissions in order to give each request the headers it would have had alone. */
@@ -116,7 +164,8 @@ export function admitResults(
   const results: AdmitResult[] = new Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i] as AdmitInput;
-    const limit = STATUS[reply[FIRST_STATUS + i] as number];
+    const status = reply[FIRST_STATUS + i] as number;
+    const limit = STATUS[status >= WAIT ? status - WAIT : status];
     if (limit === undefined) {
       minute++;
       day++;

@@ -82,6 +82,19 @@ export function slotEnd(time: number, slotMs: number): number {
 export const NANOS_PER_USD = 1e9;
 export const toNanos = (usd: number): number => Math.round(usd * NANOS_PER_USD);
 
+/** Whether two views of a key's limits are the same terms (a key update changes them). */
+export function sameLimits(a: KeyLimits, b: KeyLimits): boolean {
+  return (
+    a === b ||
+    (a.rpm === b.rpm &&
+      a.rpd === b.rpd &&
+      a.tpm === b.tpm &&
+      a.maxConcurrent === b.maxConcurrent &&
+      a.spendCapUsd === b.spendCapUsd &&
+      a.spendPeriod === b.spendPeriod)
+  );
+}
+
 export function hasRateLimits(l: KeyLimits): boolean {
   return l.rpm !== null || l.rpd !== null || l.tpm !== null || l.maxConcurrent !== null;
 }
