@@ -3,6 +3,8 @@ interface Group<T> {
   items: T[];
   /** Whether any waiting item is urgent; a group of lazy items only waits for the lazy timer. */
   urgent: boolean;
+  /** When the oldest waiting lazy item came (performance.now), if any is waiting. */
+  lazySince: number;
   /** The group's call to Redis that has not answered yet, if any. */
   inflight: Promise<void> | undefined;
 }
@@ -41,11 +43,12 @@ export class KeyBatcher<T> {
   add(name: string, item: T, urgent = true): void {
     let group = this.groups.get(name);
     if (group === undefined) {
-      group = { name, items: [], urgent: false, inflight: undefined };
+      group = { name, items: [], urgent: false, lazySince: -1, inflight: undefined };
       this.groups.set(name, group);
     }
     group.items.push(item);
     if (urgent || this.lazyMs <= 0) group.urgent = true;
+    else if (group.lazySince < 0) group.lazySince = performance.now();
     if (group.inflight === undefined) this.schedule(group);
   }
 
@@ -72,15 +75,25 @@ export class KeyBatcher<T> {
     for (const group of ready) this.dispatch(group);
   };
 
-  /** Lazy items have waited long enough: they go out on their own. */
-  private readonly flushLazy = (): void => {
+  /**
+   * The lazy timer: groups whose oldest lazy item has waited `lazyMs` go out on their own; the others
+   * (a call took their earlier items along meanwhile) wait on, for the next timer.
+   */
+  private readonly flushLazy = (all = false): void => {
     this.lazyTimer = undefined;
-    const waiting = [...this.lazy];
-    this.lazy.clear();
-    for (const group of waiting) {
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const group of [...this.lazy]) {
+      const due = group.lazySince + this.lazyMs;
+      if (!all && due > now + 0.5) {
+        next = Math.min(next, due);
+        continue;
+      }
+      this.lazy.delete(group);
       group.urgent = true;
       if (group.inflight === undefined) this.schedule(group);
     }
+    if (next !== Number.POSITIVE_INFINITY) this.lazyTimer = setTimeout(this.flushLazy, next - now);
   };
 
   private dispatch(group: Group<T>): void {
@@ -88,7 +101,10 @@ export class KeyBatcher<T> {
     if (items.length > this.maxBatch) items = items.splice(0, this.maxBatch);
     else group.items = [];
     // What is left after a split is as urgent as what went; an empty group has nothing pending.
-    if (group.items.length === 0) group.urgent = false;
+    if (group.items.length === 0) {
+      group.urgent = false;
+      group.lazySince = -1;
+    }
     group.inflight = this.send(group.name, items)
       .then(ignore, ignore)
       .then(() => {
@@ -102,7 +118,7 @@ export class KeyBatcher<T> {
   async drain(): Promise<void> {
     while (this.groups.size > 0) {
       if (this.lazyTimer) clearTimeout(this.lazyTimer);
-      this.flushLazy();
+      this.flushLazy(true);
       this.flush();
       await Promise.all([...this.groups.values()].map((g) => g.inflight));
     }

@@ -33,6 +33,11 @@ const BUSY_PER_WINDOW = 5;
 const BUSY_WINDOWS = 3;
 /** A lease is asked for at this multiple of the recent rate, so that a rising load does not run dry. */
 const LEASE_HEADROOM = 1.5;
+/**
+ * The next lease is asked for this long before the current one ends (or once two thirds of it are
+ * used), so that a busy key is never without one: it replaces the current one when it comes.
+ */
+const RENEW_BEFORE_MS = 3;
 
 /** Counts one key's admissions at this instance, to tell whether it is busy enough for leases. */
 export class DemandMeter {
@@ -96,6 +101,7 @@ export interface LeaseSnapshot {
 export class KeyLease {
   private used = 0;
   private refund = 0;
+  private renewing = false;
   timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -103,7 +109,7 @@ export class KeyLease {
     readonly booking: Booking,
     private readonly units: number,
     /** Each leased request's reservation (nano-USD); a request reserving more is asked of Redis. */
-    private readonly unitNanos: number,
+    readonly unitNanos: number,
     readonly minuteSlot: number,
     readonly daySlot: number,
     /** Local time (performance.now) the lease is good until: the slot's end, measured conservatively. */
@@ -134,6 +140,13 @@ export class KeyLease {
         booking: this.booking,
       },
     };
+  }
+
+  /** True once (per lease) when it is time to ask for the next one. */
+  wantsRenewal(now: number): boolean {
+    if (this.renewing || (now < this.until - RENEW_BEFORE_MS && this.used * 3 < this.units * 2)) return false;
+    this.renewing = true;
+    return true;
   }
 
   /** Ends the lease: what to give back. */

@@ -212,12 +212,14 @@ end
 local spent = redis.call('GET', KEYS[6])
 -- A counter that is gone (first use, expired, Redis lost its data) is seeded from recorded usage.
 if spent then spent = tonumber(spent) + delta end
-if first > #ARGV or not spent then
+-- Nothing to admit and no lease asked for: settles only. No spend counter: it must be seeded first.
+local settleOnly = first > #ARGV and leaseRate <= 0
+if settleOnly or not spent then
   if spent and delta ~= 0 then redis.call('INCRBY', KEYS[6], int(delta)) end
   if freed > 0 then writeMine() end
   if returns > 0 then redis.call('HDEL', KEYS[7], me) end
   finish()
-  if first > #ARGV then return {1} end
+  if settleOnly then return {1} end
   return {0}
 end
 

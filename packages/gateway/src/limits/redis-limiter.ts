@@ -61,7 +61,7 @@ export interface RedisLimiterOptions {
 }
 
 interface PendingAdmit {
-  settle: false;
+  kind: "admit";
   input: AdmitInput;
   /** Times it was told to wait for another instance's lease. */
   waits: number;
@@ -71,7 +71,7 @@ interface PendingAdmit {
 
 /** A request's settle, or a lease given back (its unused requests, slots and reservations). */
 interface PendingSettle {
-  settle: true;
+  kind: "settle";
   booking: Booking;
   tokens: number;
   delta: number;
@@ -81,7 +81,14 @@ interface PendingSettle {
   reject: (err: unknown) => void;
 }
 
-type Pending = PendingAdmit | PendingSettle;
+/** The key's lease is running out while still busy: ask for the next one before it does. */
+interface PendingRenew {
+  kind: "renew";
+}
+
+type Pending = PendingAdmit | PendingSettle | PendingRenew;
+
+const RENEW: PendingRenew = { kind: "renew" };
 
 /** What this instance knows of one key: how busy it is here, and its live lease. */
 interface KeyState {
@@ -152,13 +159,17 @@ export class RedisLimiter implements Limiter {
       this.keys.set(input.keyId, state);
     }
     state.demand.hit(now);
-    if (state.lease) {
-      const result = state.lease.take(input, now);
-      if (result) return result;
+    const lease = state.lease;
+    if (lease) {
+      const result = lease.take(input, now);
+      if (result) {
+        if (lease.wantsRenewal(now)) this.batcher.add(input.keyId, RENEW);
+        return result;
+      }
       this.giveBack(input.keyId, state);
     }
     return new Promise((resolve, reject) =>
-      this.batcher.add(input.keyId, { settle: false, input, waits: 0, resolve, reject }),
+      this.batcher.add(input.keyId, { kind: "admit", input, waits: 0, resolve, reject }),
     );
   }
 
@@ -169,7 +180,7 @@ export class RedisLimiter implements Limiter {
       this.batcher.add(
         ticket.keyId,
         {
-          settle: true,
+          kind: "settle",
           booking,
           tokens: booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0,
           delta: s.costNanos - ticket.reserveNanos,
@@ -194,7 +205,7 @@ export class RedisLimiter implements Limiter {
     state.lease = undefined;
     const r = lease.close();
     return {
-      settle: true,
+      kind: "settle",
       booking: r.booking,
       tokens: 0,
       delta: -r.refundNanos,
@@ -220,8 +231,10 @@ export class RedisLimiter implements Limiter {
       if (group) group.push(p);
       else settles.set(p.booking.spendKey, [p]);
     };
+    let renew = false;
     for (const p of batch) {
-      if (p.settle) addSettle(p);
+      if (p.kind === "settle") addSettle(p);
+      else if (p.kind === "renew") renew = true;
       else {
         // Queued while the key's lease was on its way: the lease admits them if it can.
         const result = state?.lease?.take(p.input, tick);
@@ -233,6 +246,13 @@ export class RedisLimiter implements Limiter {
     if (admits.length > 0 && state?.lease) addSettle(this.endLease(state) as PendingSettle);
     const runs: { limits: KeyLimits; booking: Booking; run: PendingAdmit[]; settles?: PendingSettle[] }[] =
       [];
+    // No admissions, but the lease is running out: a call for the next lease alone, on its terms.
+    if (renew && admits.length === 0 && state?.lease) {
+      const { limits, booking } = state.lease;
+      const riding = settles.get(booking.spendKey);
+      settles.delete(booking.spendKey);
+      runs.push(riding ? { limits, booking, run: [], settles: riding } : { limits, booking, run: [] });
+    }
     const base = `${this.options.prefix}rl3:{${keyId}}:`;
     const now = Date.now();
     for (let start = 0, i = 1; i <= admits.length; i++) {
@@ -257,7 +277,16 @@ export class RedisLimiter implements Limiter {
       this.options.leases !== false && runs.length === 1 && state ? state.demand.leaseRate(tick) : 0;
     for (const r of runs) {
       const ask =
-        rate > 0 ? { rate, unitNanos: Math.max(...r.run.map((p) => p.input.reserveNanos)) } : undefined;
+        rate > 0
+          ? {
+              rate,
+              // A renewal (no admissions) keeps the current lease's terms.
+              unitNanos:
+                r.run.length > 0
+                  ? Math.max(...r.run.map((p) => p.input.reserveNanos))
+                  : (state?.lease?.unitNanos ?? 0),
+            }
+          : undefined;
       calls.push(
         this.admitRun(keyId, r.limits, r.booking, r.run, r.settles, ask).catch((err) => {
           for (const p of r.run) p.reject(err);
