@@ -85,7 +85,9 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
           }
           stats.admitted++;
           await sleep(1);
-          stats.settles.push(limiter.settle(result.ticket, { costNanos: o.cost ?? 0, tokens: o.tokens ?? 0 }));
+          stats.settles.push(
+            limiter.settle(result.ticket, { costNanos: o.cost ?? 0, tokens: o.tokens ?? 0 }),
+          );
         }
       }),
     );
@@ -118,7 +120,13 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
     const prefix = `${redisEnv?.prefix}${++seq}:`;
     const limiter = await make(prefix);
     const counter = countCalls(limiter);
-    const limits = { rpm: 10_000_000, rpd: 100_000_000, maxConcurrent: 100_000, tpm: 100_000_000, spendCapUsd: 1000 };
+    const limits = {
+      rpm: 10_000_000,
+      rpd: 100_000_000,
+      maxConcurrent: 100_000,
+      tpm: 100_000_000,
+      spendCapUsd: 1000,
+    };
     const stats = await hammer(limiter, "key_busy", limits, {
       workers: 24,
       ms: 400,
@@ -167,7 +175,10 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
         tokens: false,
       };
       const input = { keyId, limits, requestId: "req_ghost", reserveNanos: 0 };
-      const args = scriptArgs(booking, limits, 60_000, "ghost", undefined, [input], { rate: 20, unitNanos: 0 });
+      const args = scriptArgs(booking, limits, 60_000, "ghost", undefined, [input], {
+        rate: 20,
+        unitNanos: 0,
+      });
       let reply = await limiter.redis.meshLimit(...args);
       if (reply[0] === 0) {
         await limiter.redis.set(booking.spendKey, "0");

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KeyCache } from "../../src/keys/key-cache.js";
 import { KeyService } from "../../src/keys/key-service.js";
-import { openStore } from "../../src/store/open-store.js";
+import { openStore, SQLITE_FILE_NAME } from "../../src/store/open-store.js";
 import type { Store, UsageEvent } from "../../src/store/types.js";
 import { UsageWriter } from "../../src/usage/usage-writer.js";
 import { usageEvent } from "../helpers/usage-event.js";
@@ -32,6 +33,35 @@ describe("SQLite store", () => {
     await keys.remove(record.id);
     expect(await store.getKey(record.id)).toBeUndefined();
     expect((await store.keysChangedSince(0)).find((k) => k.id === record.id)?.deletedAt).not.toBeNull();
+  });
+
+  it("indexes only events with a session_id, and filters on one still use that index", async () => {
+    await store.insertUsageEvents([
+      usageEvent({ requestId: "req_s1", sessionId: "s1" }),
+      usageEvent({ requestId: "req_none" }),
+    ]);
+    const db = new Database(join(dir, SQLITE_FILE_NAME), { readonly: true });
+    try {
+      const index = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'usage_events_session'").get() as {
+        sql: string;
+      };
+      expect(index.sql).toMatch(/WHERE "session_id" is not null/i);
+      const plan = db
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT count(*) FROM usage_events WHERE session_id = ? AND created_at >= ?",
+        )
+        .all("s1", 0) as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(" ")).toContain("usage_events_session");
+    } finally {
+      db.close();
+    }
+    const rows = await store.queryUsage({
+      since: 0,
+      until: Date.now() + 1000,
+      sessionId: "s1",
+      groupBy: "model",
+    });
+    expect(rows.map((r) => r.requests)).toEqual([1]);
   });
 });
 

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyCache } from "../../src/keys/key-cache.js";
 import { KeyService } from "../../src/keys/key-service.js";
@@ -62,5 +63,18 @@ describe.skipIf(!enabled)("PostgreSQL store", () => {
     await store.insertUsageEvents(events);
     expect(await store.countUsageEvents()).toBe(700);
     await store.ping();
+  });
+
+  it("indexes only events with a session_id", async () => {
+    const client = new pg.Client({ connectionString: db?.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'usage_events_session'",
+      );
+      expect(rows[0]?.indexdef).toMatch(/WHERE \(session_id IS NOT NULL\)/);
+    } finally {
+      await client.end();
+    }
   });
 });
