@@ -6,18 +6,28 @@ export function formatReset(ms: number): string {
   return `${Math.ceil(ms / 1000)}s`;
 }
 
-/** The `x-ratelimit-*` headers for a key's standing; only the limits that are set appear. */
-export function rateLimitHeaders(info: RateInfo): Record<string, string> {
-  const headers: Record<string, string> = {};
+/**
+ * Hands each `x-ratelimit-*` header for a key's standing to `set`; only the limits that are set
+ * appear. Every admitted request of a limited key goes through here, hence no intermediate object.
+ */
+export function writeRateLimitHeaders(info: RateInfo, set: (name: string, value: string) => void): void {
   if (info.limitRequests !== undefined) {
-    headers["x-ratelimit-limit-requests"] = String(info.limitRequests);
-    headers["x-ratelimit-remaining-requests"] = String(info.remainingRequests ?? 0);
-    headers["x-ratelimit-reset-requests"] = formatReset(info.resetRequestsMs ?? 0);
+    set("x-ratelimit-limit-requests", String(info.limitRequests));
+    set("x-ratelimit-remaining-requests", String(info.remainingRequests ?? 0));
+    set("x-ratelimit-reset-requests", formatReset(info.resetRequestsMs ?? 0));
   }
   if (info.limitTokens !== undefined) {
-    headers["x-ratelimit-limit-tokens"] = String(info.limitTokens);
-    headers["x-ratelimit-remaining-tokens"] = String(info.remainingTokens ?? 0);
-    headers["x-ratelimit-reset-tokens"] = formatReset(info.resetTokensMs ?? 0);
+    set("x-ratelimit-limit-tokens", String(info.limitTokens));
+    set("x-ratelimit-remaining-tokens", String(info.remainingTokens ?? 0));
+    set("x-ratelimit-reset-tokens", formatReset(info.resetTokensMs ?? 0));
   }
+}
+
+/** The same headers as an object. */
+export function rateLimitHeaders(info: RateInfo): Record<string, string> {
+  const headers: Record<string, string> = {};
+  writeRateLimitHeaders(info, (name, value) => {
+    headers[name] = value;
+  });
   return headers;
 }

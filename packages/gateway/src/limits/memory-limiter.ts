@@ -6,6 +6,7 @@ import {
   DAY_MS,
   DAY_SLOT_MS,
   type Limiter,
+  type LimitName,
   MINUTE_MS,
   monthOf,
   monthStart,
@@ -62,24 +63,39 @@ export class MemoryLimiter implements Limiter {
     w.minute.prune(now);
     w.day.prune(now);
     w.tokens.prune(now);
-    const info = rateInfo(limits, w, now);
-    const reject = (
-      limit: "rpm" | "rpd" | "tpm" | "max_concurrent" | "spend",
-      value: number,
-      retryAfterMs: number,
-    ) => ({ ok: false, limit, limitValue: value, retryAfterMs, info }) as const;
-
-    if (limits.rpm !== null && w.minute.sum >= limits.rpm)
-      return reject("rpm", limits.rpm, w.minute.msUntilOldestExpires(now));
-    if (limits.rpd !== null && w.day.sum >= limits.rpd)
-      return reject("rpd", limits.rpd, w.day.msUntilOldestExpires(now));
-    if (limits.tpm !== null && w.tokens.sum >= limits.tpm)
-      return reject("tpm", limits.tpm, w.tokens.msUntilOldestExpires(now));
-    if (limits.maxConcurrent !== null && w.inflight >= limits.maxConcurrent)
-      return reject("max_concurrent", limits.maxConcurrent, 1000);
+    // The refusal (rare) is built only when there is one: no closure or headers object per request.
+    let refused: LimitName | undefined;
+    let limitValue = 0;
+    let retryAfterMs = 0;
+    if (limits.rpm !== null && w.minute.sum >= limits.rpm) {
+      refused = "rpm";
+      limitValue = limits.rpm;
+      retryAfterMs = w.minute.msUntilOldestExpires(now);
+    } else if (limits.rpd !== null && w.day.sum >= limits.rpd) {
+      refused = "rpd";
+      limitValue = limits.rpd;
+      retryAfterMs = w.day.msUntilOldestExpires(now);
+    } else if (limits.tpm !== null && w.tokens.sum >= limits.tpm) {
+      refused = "tpm";
+      limitValue = limits.tpm;
+      retryAfterMs = w.tokens.msUntilOldestExpires(now);
+    } else if (limits.maxConcurrent !== null && w.inflight >= limits.maxConcurrent) {
+      refused = "max_concurrent";
+      limitValue = limits.maxConcurrent;
+      retryAfterMs = 1000;
+    }
     const spend = this.spendOf(input.keyId, now);
-    if (limits.spendCapUsd !== null && periodSpend(spend, limits) >= toNanos(limits.spendCapUsd))
-      return reject("spend", limits.spendCapUsd, 0);
+    if (
+      refused === undefined &&
+      limits.spendCapUsd !== null &&
+      periodSpend(spend, limits) >= toNanos(limits.spendCapUsd)
+    ) {
+      refused = "spend";
+      limitValue = limits.spendCapUsd;
+    }
+    if (refused !== undefined) {
+      return { ok: false, limit: refused, limitValue, retryAfterMs, info: rateInfo(limits, w, now) };
+    }
 
     // Only the windows a limit needs are kept, so unlimited keys cost no memory per request.
     if (limits.rpm !== null) w.minute.add(now);

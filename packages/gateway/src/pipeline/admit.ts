@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { GatewayError } from "../errors/catalog.js";
-import { rateLimitHeaders } from "../limits/headers.js";
+import { writeRateLimitHeaders } from "../limits/headers.js";
 import { worstCaseNanos } from "../limits/reservation.js";
 import type { AdmitResult, Limiter, LimitName, Ticket } from "../limits/types.js";
 import { hasRateLimits } from "../limits/types.js";
@@ -76,7 +76,7 @@ export function admit(
 /** Sets the rate-limit headers; returns the ticket of an admitted request, or throws 429 / 402. */
 function conclude(ctx: AdmitContext, result: AdmitResult): Ticket {
   const { limits } = ctx.key;
-  for (const [name, value] of Object.entries(rateLimitHeaders(result.info))) ctx.setHeader(name, value);
+  writeRateLimitHeaders(result.info, ctx.setHeader);
   if (result.ok) return result.ticket;
   if (result.limit === "spend") {
     const period = limits.spendPeriod === "month" ? "this month" : "in total";

@@ -1,8 +1,17 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { handleChat } from "../../pipeline/chat.js";
 import { Cancellation } from "../../providers/cancellation.js";
 import type { ServerDeps } from "../server.js";
 import { SseWriter } from "../sse.js";
+
+/** The `x-ratelimit-*` headers set on the reply so far (a hijacked stream writes its own head). */
+function rateHeadersOf(reply: FastifyReply): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (name.startsWith("x-ratelimit-") && typeof value === "string") out[name] = value;
+  }
+  return out;
+}
 
 export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.post("/v1/chat/completions", async (req, reply) => {
@@ -15,7 +24,6 @@ export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void
     };
     reply.raw.once("close", onClose);
     deps.inflight.add(controller);
-    const rateHeaders: Record<string, string> = {};
     try {
       const result = await handleChat(deps, {
         requestId: req.id,
@@ -26,10 +34,9 @@ export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void
         sse: () => {
           // From here on the pipeline writes the raw response itself, with the headers set so far.
           reply.hijack();
-          return new SseWriter(reply.raw, { ...rateHeaders, "x-request-id": req.id });
+          return new SseWriter(reply.raw, { ...rateHeadersOf(reply), "x-request-id": req.id });
         },
         setHeader: (name, value) => {
-          rateHeaders[name] = value;
           reply.header(name, value);
         },
       });
