@@ -6,11 +6,13 @@ const EXPIRY_REFRESH_MS = 10_000;
 
 /**
  * The Redis side of the shared limiter: one script call settles the requests of one key that ended
- * and admits those that arrived in the same event-loop turn. Each admission is still checked and
- * booked atomically and in order, exactly as if it had a call of its own, but the windows are pruned
- * once per call and every write is one command per call instead of one per request. Times come from
- * the Redis server's clock (`TIME`), so instances with skewed clocks still share one window. All keys
- * carry the key id's `{hash tag}`, so a call stays within one Redis Cluster slot.
+ * and admits those that arrived in the same event-loop turn — and, for a key busy at the calling
+ * instance, grants it a lease of requests to admit on its own until the slot ends (see lease.ts).
+ * Each admission is still checked and booked atomically and in order, exactly as if it had a call of
+ * its own, but the windows are pruned once per call and every write is one command per call instead
+ * of one per request. Times come from the Redis server's clock (`TIME`), so instances with skewed
+ * clocks still share one window. All keys carry the key id's `{hash tag}`, so a call stays within one
+ * Redis Cluster slot.
  *
  * The cost of a call is mostly the number of Redis commands it runs, so the steady state runs about
  * eight, whatever limits are set:
@@ -26,27 +28,36 @@ const EXPIRY_REFRESH_MS = 10_000;
  *   An instance that has made no call for the key for the slot TTL (it crashed, or lost Redis for that
  *   long) stops counting, so its slots come back; while it keeps calling, its requests keep their slots
  *   however long they run (a per-request expiry would free a slot under a request still running).
- * - Expiries are pushed out every EXPIRY_REFRESH_MS, not on every write; all five keys share one
- *   expiry (the longest window in use plus the slot TTL), so they live and vanish together.
+ * - Expiries are pushed out every EXPIRY_REFRESH_MS, not on every write; all of a key id's keys share
+ *   one expiry (the longest window in use plus the slot TTL), so they live and vanish together.
  * - Settled cost and new reservations are one INCRBY.
+ * - A lease is booked like that many admissions, in the slot its end falls in (a later slot is
+ *   stricter, never looser), plus one HSET of the instance's lease marker; its unused part comes back
+ *   later: subtracted from the open slot, or from that slot's log entry once it has closed.
  *
  * Keys: 1 state hash, 2 minute log, 3 day log, 4 token log, 5 in-flight counts (hash: instance →
- * requests in flight, instance .. '@' → its last call), 6 spend counter (integer nano-USD). State hash
+ * requests in flight, instance .. '@' → its last call), 6 spend counter (integer nano-USD), 7 lease
+ * markers (hash: instance → end of its lease, until given back). State hash
  * fields per window w ∈ {m, d, t}: w sum (booked in the window, open slot included), ws open slot's
  * end (-1: none), wn its count, wo the log's oldest entry (-1: log empty); x when the expiries were
  * last pushed out.
  *
  * ARGV: 1 rpm, 2 rpd, 3 tpm, 4 max_concurrent, 5 cap (nano-USD; -1: limit not set, its window is
  * neither checked nor written; all -1 and ttl 0: a settle-only call), 6 slot ttl (ms); the settles:
- * 7 spend delta (actual cost minus reservations), 8 tokens, 9 slots to free; 10 the calling
- * instance's id; then one reservation (nano-USD) per admission.
+ * 7 spend delta (actual cost minus reservations, leases' refunds included), 8 tokens, 9 slots to free
+ * (leases' unused included); 10 the calling instance's id; 11 lease rate (requests per ms; 0: no lease
+ * asked for), 12 lease unit (each leased request's reservation, nano-USD); 13 r, the number of leases
+ * given back, then r triples (unused requests, minute slot, day slot; -1: not booked there); then one
+ * reservation (nano-USD) per admission.
  *
- * Returns {1} when there was nothing to admit; {0} when the spend counter must be seeded first (the
- * settles are done, no admission is booked); else {1, now, minute count, minute oldest, day count,
- * day oldest, token count, token oldest, status…}, the windows as they stood before the admissions
- * (oldest: the end of the oldest slot in the window, -1 when empty) and per admission a status:
- * 0 admitted, 1 rpm, 2 rpd, 3 tpm, 4 max_concurrent, 5 spend. The caller derives each request's
- * headers by replaying the admissions in order (redis-script.ts).
+ * Returns {1} when there was nothing to admit and no lease asked for; {0} when the spend counter must
+ * be seeded first (the settles are done, no admission is booked); else {1, now, minute count, minute
+ * oldest, day count, day oldest, token count, token oldest, leased, lease end, lease minute slot,
+ * lease day slot, status…}: the windows as they stood before the admissions (oldest: the end of the
+ * oldest slot in the window, -1 when empty), the lease granted (0 requests: none), and per admission a
+ * status: 0 admitted, 1 rpm, 2 rpd, 3 tpm, 4 max_concurrent, 5 spend, or that plus 10 when another
+ * instance's lease may yet free room (wait and ask again). The caller derives each request's headers
+ * by replaying the admissions in order (redis-script.ts).
  */
 export const LIMIT_LUA = `
 local rpm, rpd, tpm = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])

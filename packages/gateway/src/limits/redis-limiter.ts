@@ -104,7 +104,9 @@ const ignore = () => {};
  * the limiter in one event-loop turn — settles of requests that ended, admits of new ones — goes to
  * Redis as one script call, which books the admits one after the other exactly as single calls
  * would: the limits stay exact, while Redis and the gateway do a fraction of the work per request.
- * A spend counter that Redis does not have yet (first use, or Redis lost its data) is seeded once
+ * A key that keeps this instance busy gets leases (lease.ts): requests booked ahead in Redis for the
+ * rest of a 10 ms slot, admitted here without a call each, the unused ones given back; so a busy key
+ * costs about one call per slot. A spend counter that Redis does not have yet (first use, or Redis lost its data) is seeded once
  * from the recorded usage.
  */
 export class RedisLimiter implements Limiter {
