@@ -54,6 +54,8 @@ export interface GatewayConfig {
   redisUrl: string | undefined;
   /** Prefix of every Redis key the gateway writes. */
   redisPrefix: string;
+  /** Whether a key busy at this instance may take leases (shared mode; see limits/lease.ts). */
+  redisLeases: boolean;
   /** When Redis cannot be reached: "open" admits keys with rate limits unchecked, "closed" answers 503. */
   onLimiterDown: "open" | "closed";
   /** The same for keys with a spend cap; "closed" by default, since an unchecked cap can overspend. */
@@ -183,6 +185,7 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
     keyPollIntervalMs: envInt(env, "MESHAPI_KEY_POLL_INTERVAL_MS") ?? DEFAULTS.keyPollIntervalMs,
     redisUrl: env.MESHAPI_REDIS_URL || undefined,
     redisPrefix: env.MESHAPI_REDIS_PREFIX || DEFAULTS.redisPrefix,
+    redisLeases: envBool(env, "MESHAPI_REDIS_LEASES") ?? true,
     onLimiterDown: failurePolicy(env, "MESHAPI_REDIS_DOWN_LIMITS") ?? file.onRedisDown?.limits ?? "open",
     onSpendDown: failurePolicy(env, "MESHAPI_REDIS_DOWN_SPEND") ?? file.onRedisDown?.spend ?? "closed",
     defaultReservationTokens:

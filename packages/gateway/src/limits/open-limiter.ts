@@ -15,7 +15,12 @@ export async function openLimiter(config: GatewayConfig, store: Store, log: Logg
     }
     return MemoryLimiter.create(store);
   }
-  const limiter = new RedisLimiter({ url: config.redisUrl, prefix: config.redisPrefix, store });
+  const limiter = new RedisLimiter({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    store,
+    leases: config.redisLeases,
+  });
   let lastLog = 0;
   await limiter.connect((err) => {
     // ioredis reports every failed reconnect; one line per 10 s says the same.

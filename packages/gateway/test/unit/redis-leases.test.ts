@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/config.js";
 import { DemandMeter } from "../../src/limits/lease.js";
+import { openLimiter } from "../../src/limits/open-limiter.js";
 import { RedisLimiter } from "../../src/limits/redis-limiter.js";
 import { type Booking, leased, scriptArgs } from "../../src/limits/redis-script.js";
 import type { AdmitResult } from "../../src/limits/types.js";
@@ -148,6 +151,20 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
     expect(s.inflight).toEqual({});
     expect(s.leases).toEqual({});
     expect(await other.spent("key_busy", { ...NO_LIMITS, ...limits })).toBe(stats.admitted * 2_000);
+  });
+
+  it("takes no lease with MESHAPI_REDIS_LEASES=false: every admission is asked of Redis", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const config = loadConfig({
+      env: { MESHAPI_REDIS_URL: redisEnv?.url, MESHAPI_REDIS_PREFIX: prefix, MESHAPI_REDIS_LEASES: "false" },
+    });
+    expect(config.redisLeases).toBe(false);
+    expect(loadConfig({ env: {} }).redisLeases).toBe(true);
+    const limiter = (await openLimiter(config, store, pino({ level: "silent" }))) as RedisLimiter;
+    open.push(limiter);
+    const stats = await hammer(limiter, "key_noleases", { rpm: 10_000_000 }, { workers: 24, ms: 200 });
+    expect(stats.admitted).toBeGreaterThan(100);
+    expect(stats.local).toBe(0);
   });
 
   it("stays exact at the limit with two instances leasing one key: rpm 600 → exactly 600", async () => {
