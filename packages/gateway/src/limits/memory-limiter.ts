@@ -125,6 +125,8 @@ export class MemoryLimiter implements Limiter {
     spend.monthly = Math.max(0, spend.monthly + (booking.month === spend.month ? delta : s.costNanos));
   }
 
+  async settled(): Promise<void> {}
+
   async spent(keyId: string, limits: KeyLimits): Promise<number> {
     return periodSpend(this.spendOf(keyId, this.now()), limits);
   }

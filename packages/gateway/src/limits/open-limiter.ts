@@ -15,11 +15,25 @@ export async function openLimiter(config: GatewayConfig, store: Store, log: Logg
     }
     return MemoryLimiter.create(store);
   }
+  let lastSettleLog = 0;
+  let unlogged = 0;
   const limiter = new RedisLimiter({
     url: config.redisUrl,
     prefix: config.redisPrefix,
     store,
     leases: config.redisLeases,
+    onSettleError: (err, settles) => {
+      // One line per 10 s at most, counting the settles lost since the last one.
+      unlogged += settles;
+      const now = Date.now();
+      if (now - lastSettleLog < 10_000) return;
+      lastSettleLog = now;
+      log.error(
+        { err: (err as Error).message, settles: unlogged },
+        "settling limits in Redis failed; those requests' slots and reservations stay booked",
+      );
+      unlogged = 0;
+    },
   });
   let lastLog = 0;
   await limiter.connect((err) => {

@@ -51,7 +51,10 @@ export interface Limiter {
   readonly kind: "memory" | "redis";
   /** Synchronous when the limiter needs no I/O (in process), so the hot path awaits nothing. */
   admit(input: AdmitInput): AdmitResult | Promise<AdmitResult>;
-  settle(ticket: Ticket, settlement: Settlement): void | Promise<void>;
+  /** Books the request's end; never throws (a shared limiter reports failures its own way). */
+  settle(ticket: Ticket, settlement: Settlement): void;
+  /** Resolves once every settle made so far is booked (at once in process). */
+  settled(): Promise<void>;
   /** Spend booked against the key's current period (settled plus reserved), in nano-USD. */
   spent(keyId: string, limits: KeyLimits): Promise<number>;
   close(): Promise<void>;

@@ -97,16 +97,13 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
 
 /** Releases the request's slot, books its tokens and turns its reservation into its actual cost. */
 function settle(deps: ChatDeps, ticket: Ticket, event: UsageEvent): void {
-  const failed = (err: unknown) =>
-    deps.log.error({ err: (err as Error).message, requestId: ticket.requestId }, "settling limits failed");
   try {
-    const pending = deps.governance.limiter.settle(ticket, {
+    deps.governance.limiter.settle(ticket, {
       costNanos: toNanos(event.costUsd ?? 0),
       tokens: event.promptTokens + event.completionTokens,
     });
-    if (pending instanceof Promise) pending.catch(failed);
   } catch (err) {
-    failed(err);
+    deps.log.error({ err: (err as Error).message, requestId: ticket.requestId }, "settling limits failed");
   }
 }
 

@@ -89,7 +89,8 @@ function limiterSuite(name: string, make: (store: Store) => Promise<Limiter>, en
       expect(first.find((r) => !r.ok)).toMatchObject({ limit: "max_concurrent" });
       const ticket = admitted[0];
       if (!ticket?.ok) throw new Error("unreachable");
-      await limiter.settle(ticket.ticket, { costNanos: 0, tokens: 0 });
+      limiter.settle(ticket.ticket, { costNanos: 0, tokens: 0 });
+      await limiter.settled();
       const again = await admitN(limiter, key, { maxConcurrent: 2 }, 3);
       expect(again.filter((r) => r.ok)).toHaveLength(1);
     });
@@ -98,11 +99,13 @@ function limiterSuite(name: string, make: (store: Store) => Promise<Limiter>, en
       const key = `key_tpm_${name}`;
       const [a] = await admitN(limiter, key, { tpm: 100 }, 1);
       if (!a?.ok) throw new Error("first request refused");
-      await limiter.settle(a.ticket, { costNanos: 0, tokens: 60 });
+      limiter.settle(a.ticket, { costNanos: 0, tokens: 60 });
+      await limiter.settled();
       const [b] = await admitN(limiter, key, { tpm: 100 }, 1);
       expect(b).toMatchObject({ ok: true, info: { limitTokens: 100, remainingTokens: 40 } });
       if (!b?.ok) return;
-      await limiter.settle(b.ticket, { costNanos: 0, tokens: 40 });
+      limiter.settle(b.ticket, { costNanos: 0, tokens: 40 });
+      await limiter.settled();
       const [c] = await admitN(limiter, key, { tpm: 100 }, 1);
       expect(c).toMatchObject({ ok: false, limit: "tpm" });
     });
@@ -115,8 +118,8 @@ function limiterSuite(name: string, make: (store: Store) => Promise<Limiter>, en
       const admitted = burst.filter((r) => r.ok);
       expect(admitted).toHaveLength(4);
       expect(burst.find((r) => !r.ok)).toMatchObject({ limit: "spend" });
-      for (const r of admitted)
-        if (r.ok) await limiter.settle(r.ticket, { costNanos: 100_000_000, tokens: 5 });
+      for (const r of admitted) if (r.ok) limiter.settle(r.ticket, { costNanos: 100_000_000, tokens: 5 });
+      await limiter.settled();
       expect(await limiter.spent(key, { ...NO_LIMITS, ...limits })).toBe(400_000_000);
       const more = await admitN(limiter, key, limits, 10, 300_000_000);
       expect(more.filter((r) => r.ok)).toHaveLength(2); // 0.4 → 0.7 → 1.0

@@ -228,7 +228,8 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
       await new Promise((r) => setTimeout(r, 15));
     }
     expect(admitted).toHaveLength(60);
-    await Promise.all(admitted.map((t) => limiter.settle(t, { costNanos: 0, tokens: 3 })));
+    for (const t of admitted) limiter.settle(t, { costNanos: 0, tokens: 3 });
+    await limiter.settled();
     const base = `${prefix}rl3:{key_slots}:`;
     const log = await limiter.redis.zrange(`${base}m`, 0, -1, "WITHSCORES");
     const slots = log.filter((_, i) => i % 2 === 1).map(Number);
@@ -314,7 +315,8 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     const [admitted] = await burst(limiter, "key_big", limits, 1, 300_000_000_000_007);
     expect(admitted?.ok).toBe(true);
     expect(await limiter.spent("key_big", limits)).toBe(300_000_000_000_007);
-    if (admitted?.ok) await limiter.settle(admitted.ticket, { costNanos: 300_000_000_000_000, tokens: 0 });
+    if (admitted?.ok) limiter.settle(admitted.ticket, { costNanos: 300_000_000_000_000, tokens: 0 });
+    await limiter.settled();
     expect(await limiter.spent("key_big", limits)).toBe(300_000_000_000_000);
   });
 
@@ -323,9 +325,9 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     const limits = { maxConcurrent: 1 };
     const [first] = tickets(await burst(limiter, "key_slot", limits, 1));
     if (!first) throw new Error("first request refused");
-    const settled = limiter.settle(first, { costNanos: 0, tokens: 0 });
+    limiter.settle(first, { costNanos: 0, tokens: 0 });
     const [next] = await burst(limiter, "key_slot", limits, 1);
-    await settled;
+    await limiter.settled();
     expect(next?.ok).toBe(true);
   });
 
@@ -336,7 +338,7 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     const admitted = tickets(await burst(first, "key_close", limits, 20, 1_000_000_000));
     expect(admitted).toHaveLength(20);
     // Settled without awaiting, then closed at once, as a gateway does on SIGTERM.
-    for (const t of admitted) void first.settle(t, { costNanos: 100_000_000, tokens: 10 });
+    for (const t of admitted) first.settle(t, { costNanos: 100_000_000, tokens: 10 });
     await first.close();
 
     const second = await make(prefix);
@@ -355,6 +357,30 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     // Recorded 0.5 USD, cap 1 USD, reservations of 0.2: 0.5, 0.7, 0.9 are below the cap.
     const results = await burst(limiter, "key_seed_batch", { spendCapUsd: 1 }, 30, 200_000_000);
     expect(results.filter((r) => r.ok)).toHaveLength(3);
+  });
+
+  it("reports settles lost to an unreachable Redis, counted, instead of throwing at the caller", async () => {
+    const lost: number[] = [];
+    const limiter = new RedisLimiter({
+      url: "redis://127.0.0.1:1",
+      prefix: "x:",
+      store,
+      onSettleError: (_err, settles) => lost.push(settles),
+    });
+    await limiter.connect(() => {});
+    try {
+      const booking = { base: "x:rl3:{k}:", spendKey: "x:spend:{k}:total", slot: true, tokens: false };
+      for (let i = 0; i < 3; i++) {
+        limiter.settle(
+          { keyId: "k", requestId: `r${i}`, reserveNanos: 0, booking },
+          { costNanos: 0, tokens: 0 },
+        );
+      }
+      await limiter.settled();
+      expect(lost).toEqual([3]);
+    } finally {
+      await limiter.close();
+    }
   });
 
   it("rejects every admit of a batch when Redis is unreachable (the caller's policy decides)", async () => {

@@ -69,7 +69,7 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
   ) => {
     const full = { ...NO_LIMITS, ...limits };
     const until = performance.now() + (o.ms ?? 60_000);
-    const stats = { admitted: 0, local: 0, refused: [] as AdmitResult[], settles: [] as Promise<void>[] };
+    const stats = { admitted: 0, local: 0, refused: [] as AdmitResult[] };
     await Promise.all(
       Array.from({ length: o.workers }, async () => {
         while (performance.now() < until) {
@@ -88,13 +88,11 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
           }
           stats.admitted++;
           await sleep(1);
-          stats.settles.push(
-            limiter.settle(result.ticket, { costNanos: o.cost ?? 0, tokens: o.tokens ?? 0 }),
-          );
+          limiter.settle(result.ticket, { costNanos: o.cost ?? 0, tokens: o.tokens ?? 0 });
         }
       }),
     );
-    await Promise.all(stats.settles);
+    await limiter.settled();
     return stats;
   };
   const state = async (limiter: RedisLimiter, prefix: string, keyId: string) => {
