@@ -249,8 +249,9 @@ export class RedisLimiter implements Limiter {
     if (admits.length > 0 && state?.lease) addSettle(this.endLease(state) as PendingSettle);
     const runs: { limits: KeyLimits; booking: Booking; run: PendingAdmit[]; settles?: PendingSettle[] }[] =
       [];
-    // No admissions, but the lease is running out: a call for the next lease alone, on its terms.
-    if (renew && admits.length === 0 && state?.lease) {
+    // No admissions, but the lease is running out: a call for the next lease alone, on its terms
+    // (none if the key is no longer busy).
+    if (renew && admits.length === 0 && state?.lease && this.leaseRate(state, tick) > 0) {
       const { limits, booking } = state.lease;
       const riding = settles.get(booking.spendKey);
       settles.delete(booking.spendKey);
@@ -276,8 +277,7 @@ export class RedisLimiter implements Limiter {
       calls.push(this.call((group[0] as PendingSettle).booking, undefined, group, []));
     }
     // A lease for a key busy at this instance, on the usual terms (one run: the key's current limits).
-    const rate =
-      this.options.leases !== false && runs.length === 1 && state ? state.demand.leaseRate(tick) : 0;
+    const rate = runs.length === 1 && state ? this.leaseRate(state, tick) : 0;
     for (const r of runs) {
       const ask =
         rate > 0
@@ -333,6 +333,11 @@ export class RedisLimiter implements Limiter {
     }
     const lease = leased(reply);
     if (lease && ask) this.grant(keyId, limits, booking, lease, ask.unitNanos, reply, admitted, sentAt);
+  }
+
+  /** Requests per ms to ask a lease for (0: none). */
+  private leaseRate(state: KeyState, now: number): number {
+    return this.options.leases === false ? 0 : state.demand.leaseRate(now);
   }
 
   /** Starts the lease the script granted; it ends with the slot, and gives back what it did not use. */

@@ -118,8 +118,8 @@ export function mustWait(reply: readonly number[], i: number): boolean {
 export function leased(
   reply: readonly number[],
 ): { units: number; end: number; minuteSlot: number; daySlot: number } | undefined {
-  const units = reply[8] as number;
-  if (units === 0) return undefined;
+  const units = reply[8];
+  if (!units) return undefined;
   return {
     units,
     end: reply[9] as number,
