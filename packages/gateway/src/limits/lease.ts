@@ -6,10 +6,11 @@ import { type AdmitInput, type AdmitResult, type RateInfo, sameLimits } from "./
  * Leases: how one gateway instance admits a busy key's requests without a Redis call each.
  *
  * When a key keeps one instance busy, that instance's script call also asks for a lease: a number of
- * requests it may admit on its own until the current 10 ms slot ends. The script books them there and
- * then, in every window (minute, day, requests in flight, a worst-case reservation each against the
- * spend cap), exactly as if they had all been admitted at once — so no window can ever hold more than
- * its limit, whoever admits. It grants a lease only while every limit has ample room (at most
+ * requests it may admit on its own until the current 10 ms slot ends (the next one, when less than half
+ * of this one is left). The script books them there and then, at the end of that slot, in every
+ * window (minute, day, requests in flight, a worst-case reservation each against the spend cap),
+ * exactly as if they had all been admitted at once — so no window can ever hold more than its limit,
+ * whoever admits. It grants a lease only while every limit has ample room (at most
  * 1/LEASE_SHARE of what is left), so keys near a limit are decided request by request as before.
  *
  * What the instance did not use goes back with its next call for the key (or a lazy call of its own
