@@ -6,8 +6,8 @@ import { type AdmitInput, type AdmitResult, type RateInfo, sameLimits } from "./
  * Leases: how one gateway instance admits a busy key's requests without a Redis call each.
  *
  * When a key keeps one instance busy, that instance's script call also asks for a lease: a number of
- * requests it may admit on its own until the current 10 ms slot ends (the next one, when less than half
- * of this one is left). The script books them there and then, at the end of that slot, in every
+ * requests it may admit on its own until the end of the next 10 ms slot (10 to 20 ms). The script books
+ * them there and then, at the end of that slot, in every
  * window (minute, day, requests in flight, a worst-case reservation each against the spend cap),
  * exactly as if they had all been admitted at once — so no window can ever hold more than its limit,
  * whoever admits. It grants a lease only while every limit has ample room (at most
@@ -28,17 +28,18 @@ export const LEASE_SHARE = 8;
 export const LEASE_GRACE_MS = 1_000;
 /** Admissions are counted per this many ms to tell a busy key (it matches the slot a lease lasts). */
 const DEMAND_WINDOW_MS = 10;
-/** A key is busy at this many admissions per window (500 per second at this instance) … */
+/** A key is busy at this rate: this many admissions per window (500 per second at this instance) … */
 const BUSY_PER_WINDOW = 5;
 /** … for this many windows in a row: a burst alone never gets a lease. */
 const BUSY_WINDOWS = 3;
 /** A lease is asked for at this multiple of the recent rate, so that a rising load does not run dry. */
-const LEASE_HEADROOM = 1.5;
+const LEASE_HEADROOM = 2;
 /**
- * The next lease is asked for this long before the current one ends (or once two thirds of it are
- * used), so that a busy key is never without one: it replaces the current one when it comes.
+ * The next lease is asked for this long before the current one ends (or once half of it is used), so
+ * that a busy key is never without one, even when Redis takes a few ms to answer: it replaces the
+ * current one when it comes.
  */
-const RENEW_BEFORE_MS = 3;
+const RENEW_BEFORE_MS = 6;
 
 /** Counts one key's admissions at this instance, to tell whether it is busy enough for leases. */
 export class DemandMeter {
@@ -62,10 +63,12 @@ export class DemandMeter {
     if (this.since < 0) this.since = now;
     const elapsed = now - this.since;
     if (elapsed < DEMAND_WINDOW_MS) return;
-    // A gap longer than a window breaks the streak: the key was idle in between.
-    if (elapsed < 2 * DEMAND_WINDOW_MS && this.count >= BUSY_PER_WINDOW) {
+    // Judged by the rate over the time since the last look, not the count: an event loop held up for
+    // longer than a window (a GC pause, a preempted process) must not cost a busy key its leases.
+    const rate = this.count / elapsed;
+    if (rate * DEMAND_WINDOW_MS >= BUSY_PER_WINDOW) {
       this.streak++;
-      this.rate = this.count / elapsed;
+      this.rate = rate;
     } else {
       this.streak = 0;
       this.rate = 0;
@@ -145,7 +148,7 @@ export class KeyLease {
 
   /** True once (per lease) when it is time to ask for the next one. */
   wantsRenewal(now: number): boolean {
-    if (this.renewing || (now < this.until - RENEW_BEFORE_MS && this.used * 3 < this.units * 2)) return false;
+    if (this.renewing || (now < this.until - RENEW_BEFORE_MS && this.used * 2 < this.units)) return false;
     this.renewing = true;
     return true;
   }

@@ -14,7 +14,7 @@ import { type KeyLimits, NO_LIMITS, type Store } from "../../src/store/types.js"
 import { createTestRedis, redisSkipNote } from "../helpers/redis.js";
 
 describe("demand meter", () => {
-  it("asks for a lease only after three busy 10 ms windows in a row, at 1.5 times the rate", () => {
+  it("asks for a lease only after three busy 10 ms windows in a row, at twice the rate", () => {
     const meter = new DemandMeter();
     let t = 0;
     // A burst: 300 admissions at once, then quiet — never a lease.
@@ -24,7 +24,7 @@ describe("demand meter", () => {
     expect(meter.leaseRate(t)).toBe(0);
     // Steady: one admission per ms (10 per window).
     for (let i = 0; i < 45; i++) meter.hit(++t);
-    expect(meter.leaseRate(t)).toBeCloseTo(1.5, 1);
+    expect(meter.leaseRate(t)).toBeCloseTo(2, 1);
     // Idle for a while: back to no lease.
     t += 100;
     expect(meter.leaseRate(t)).toBe(0);
