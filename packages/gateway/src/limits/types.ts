@@ -71,8 +71,9 @@ export const DAY_SLOT_MS = 1000;
 /**
  * In shared mode the minute and token windows book per 10 ms, at the end of the slot, for the same
  * reason and with the same guarantee: the count is exact, an entry leaves its window between 60 s and
- * 60.01 s after it was made, never early. It lets the Redis script write a key's minute log once per
- * slot instead of once per call (see lua.ts). The embedded limiter books per millisecond.
+ * 60.01 s after it was made (60.02 s for a leased request, booked at the end of the next slot), never
+ * early. It lets the Redis script write a key's minute log once per slot instead of once per call (see
+ * lua.ts). The embedded limiter books per millisecond.
  */
 export const SHARED_MINUTE_SLOT_MS = 10;
 
