@@ -5,6 +5,14 @@ import { KeyBatcher } from "./key-batcher.js";
 import { DemandMeter, KeyLease } from "./lease.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
 import {
+  leaseGivenBack,
+  type Pending,
+  type PendingAdmit,
+  type PendingSettle,
+  RENEW,
+  sumSettles,
+} from "./redis-pending.js";
+import {
   admitResults,
   type Booking,
   type LeaseAsk,
@@ -12,7 +20,6 @@ import {
   leaseSnapshot,
   mustWait,
   needsSeed,
-  type SettleSum,
   scriptArgs,
 } from "./redis-script.js";
 import {
@@ -65,34 +72,6 @@ export interface RedisLimiterOptions {
    */
   onSettleError?: (err: unknown, settles: number) => void;
 }
-
-interface PendingAdmit {
-  kind: "admit";
-  input: AdmitInput;
-  /** Times it was told to wait for another instance's lease. */
-  waits: number;
-  resolve: (result: AdmitResult) => void;
-  reject: (err: unknown) => void;
-}
-
-/** A request's settle, or a lease given back (its unused requests, slots and reservations). */
-interface PendingSettle {
-  kind: "settle";
-  booking: Booking;
-  tokens: number;
-  delta: number;
-  freed: number;
-  returned?: SettleSum["returned"][number];
-}
-
-/** The key's lease is running out while still busy: ask for the next one before it does. */
-interface PendingRenew {
-  kind: "renew";
-}
-
-type Pending = PendingAdmit | PendingSettle | PendingRenew;
-
-const RENEW: PendingRenew = { kind: "renew" };
 
 /** What this instance knows of one key: how busy it is here, and its live lease. */
 interface KeyState {
@@ -208,15 +187,7 @@ export class RedisLimiter implements Limiter {
     const lease = state.lease;
     if (lease === undefined) return undefined;
     state.lease = undefined;
-    const r = lease.close();
-    return {
-      kind: "settle",
-      booking: r.booking,
-      tokens: 0,
-      delta: -r.refundNanos,
-      freed: r.booking.slot ? r.unused : 0,
-      returned: { unused: r.unused, minuteSlot: r.minuteSlot, daySlot: r.daySlot },
-    };
+    return leaseGivenBack(lease.close());
   }
 
   /**
@@ -388,7 +359,15 @@ export class RedisLimiter implements Limiter {
     ask?: LeaseAsk,
   ): Promise<number[]> {
     const reply = this.redis.meshLimit(
-      ...scriptArgs(booking, limits, this.slotTtlMs, this.instance, settles && sum(settles), inputs, ask),
+      ...scriptArgs(
+        booking,
+        limits,
+        this.slotTtlMs,
+        this.instance,
+        settles && sumSettles(settles),
+        inputs,
+        ask,
+      ),
     );
     if (settles !== undefined) {
       reply.catch((err: unknown) => this.options.onSettleError?.(err, settles.length));
@@ -420,16 +399,4 @@ export class RedisLimiter implements Limiter {
     const ttl = limits.spendPeriod === "month" ? 40 * DAY_MS : 0;
     await this.redis.meshSeed(key, toNanos(usd), ttl);
   }
-}
-
-/** What a group of settles books, summed: their tokens, one spend increment, the freed slots. */
-function sum(settles: readonly PendingSettle[]): SettleSum {
-  const s: SettleSum = { delta: 0, tokens: 0, freed: 0, returned: [] };
-  for (const p of settles) {
-    s.delta += p.delta;
-    s.freed += p.freed;
-    s.tokens += p.tokens;
-    if (p.returned) s.returned.push(p.returned);
-  }
-  return s;
 }

@@ -1,0 +1,60 @@
+import type { LeaseReturn } from "./lease.js";
+import type { Booking, SettleSum } from "./redis-script.js";
+import type { AdmitInput, AdmitResult } from "./types.js";
+
+/** What waits in the shared limiter's per-key batches (see KeyBatcher) for the key's next script call. */
+
+export interface PendingAdmit {
+  kind: "admit";
+  input: AdmitInput;
+  /** Times it was told to wait for another instance's lease. */
+  waits: number;
+  resolve: (result: AdmitResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** A request's settle, or a lease given back (its unused requests, slots and reservations). */
+export interface PendingSettle {
+  kind: "settle";
+  booking: Booking;
+  tokens: number;
+  delta: number;
+  freed: number;
+  returned?: SettleSum["returned"][number];
+}
+
+/** The key's lease is running out while still busy: ask for the next one before it does. */
+export interface PendingRenew {
+  kind: "renew";
+}
+
+export type Pending = PendingAdmit | PendingSettle | PendingRenew;
+
+export const RENEW: PendingRenew = { kind: "renew" };
+
+/**
+ * A lease given back, as the settle that books it: its unused requests leave the windows, their
+ * slots and reservations are freed.
+ */
+export function leaseGivenBack(r: LeaseReturn): PendingSettle {
+  return {
+    kind: "settle",
+    booking: r.booking,
+    tokens: 0,
+    delta: -r.refundNanos,
+    freed: r.booking.slot ? r.unused : 0,
+    returned: { unused: r.unused, minuteSlot: r.minuteSlot, daySlot: r.daySlot },
+  };
+}
+
+/** What a group of settles books, summed: their tokens, one spend increment, the freed slots. */
+export function sumSettles(settles: readonly PendingSettle[]): SettleSum {
+  const s: SettleSum = { delta: 0, tokens: 0, freed: 0, returned: [] };
+  for (const p of settles) {
+    s.delta += p.delta;
+    s.freed += p.freed;
+    s.tokens += p.tokens;
+    if (p.returned) s.returned.push(p.returned);
+  }
+  return s;
+}
