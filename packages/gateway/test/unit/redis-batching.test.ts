@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KeyBatcher } from "../../src/limits/key-batcher.js";
 import { RedisLimiter } from "../../src/limits/redis-limiter.js";
 import type { AdmitResult, Ticket } from "../../src/limits/types.js";
-import { openStore } from "../../src/store/open-store.js";
-import { type KeyLimits, NO_LIMITS, type Store } from "../../src/store/types.js";
+import { type KeyLimits, NO_LIMITS } from "../../src/store/types.js";
 import { createTestRedis, redisSkipNote } from "../helpers/redis.js";
+import { countScriptCalls, redisLimiterFixture } from "../helpers/redis-limiters.js";
 import { usageEvent } from "../helpers/usage-event.js";
 
 describe("key batcher", () => {
@@ -116,39 +113,14 @@ const redisEnv = createTestRedis("batching");
 if (!redisEnv) console.warn(redisSkipNote);
 
 describe.skipIf(!redisEnv)("redis limiter batching", () => {
-  let dir: string;
-  let store: Store;
   let seq = 0;
-  const open: RedisLimiter[] = [];
-  const make = async (
+  const fx = redisLimiterFixture(redisEnv, "batching");
+  const make = (
     prefix = `${redisEnv?.prefix}${++seq}:`,
     maxBatch?: number,
     slotTtlMs?: number,
     leases = true,
-  ) => {
-    const limiter = new RedisLimiter({
-      url: redisEnv?.url ?? "",
-      prefix,
-      store,
-      leases,
-      ...(maxBatch ? { maxBatch } : {}),
-      ...(slotTtlMs ? { slotTtlMs } : {}),
-    });
-    await limiter.connect(() => {});
-    open.push(limiter);
-    return limiter;
-  };
-  /** Counts the script calls a limiter sends to Redis. */
-  const countCalls = (limiter: RedisLimiter) => {
-    const counter = { calls: 0 };
-    const redis = limiter.redis;
-    const send = redis.sendCommand.bind(redis);
-    redis.sendCommand = (command, stream) => {
-      if (command.name === "evalsha" || command.name === "eval") counter.calls++;
-      return send(command, stream);
-    };
-    return counter;
-  };
+  ) => fx.make({ prefix, leases, ...(maxBatch ? { maxBatch } : {}), ...(slotTtlMs ? { slotTtlMs } : {}) });
   const burst = (limiter: RedisLimiter, keyId: string, limits: Partial<KeyLimits>, n: number, reserve = 0) =>
     Promise.all(
       Array.from({ length: n }, () =>
@@ -162,20 +134,9 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     );
   const tickets = (results: AdmitResult[]): Ticket[] => results.flatMap((r) => (r.ok ? [r.ticket] : []));
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "meshapi-batching-"));
-    store = await openStore({ dataDir: dir });
-  });
-  afterAll(async () => {
-    for (const l of open) await l.close();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-    await redisEnv?.drop();
-  });
-
   it("admits exactly rpm of 300 admits issued in one turn, in a couple of script calls", async () => {
     const limiter = await make();
-    const counter = countCalls(limiter);
+    const counter = countScriptCalls(limiter);
     const results = await burst(limiter, "key_exact", { rpm: 50, rpd: 1000, maxConcurrent: 1000 }, 300);
     expect(results.filter((r) => r.ok)).toHaveLength(50);
     // One, plus one after seeding the spend counter, plus one if the script had to be loaded first.
@@ -357,9 +318,11 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
   });
 
   it("seeds a missing spend counter once for a whole batch", async () => {
-    await store.insertUsageEvents([
-      usageEvent({ requestId: `req_seed_${++seq}`, keyId: "key_seed_batch", costUsd: 0.5 }),
-    ]);
+    await fx
+      .store()
+      .insertUsageEvents([
+        usageEvent({ requestId: `req_seed_${++seq}`, keyId: "key_seed_batch", costUsd: 0.5 }),
+      ]);
     const limiter = await make();
     // Recorded 0.5 USD, cap 1 USD, reservations of 0.2: 0.5, 0.7, 0.9 are below the cap.
     const results = await burst(limiter, "key_seed_batch", { spendCapUsd: 1 }, 30, 200_000_000);
@@ -371,7 +334,7 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     const limiter = new RedisLimiter({
       url: "redis://127.0.0.1:1",
       prefix: "x:",
-      store,
+      store: fx.store(),
       onSettleError: (_err, settles) => lost.push(settles),
     });
     await limiter.connect(() => {});
@@ -391,7 +354,7 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
   });
 
   it("rejects every admit of a batch when Redis is unreachable (the caller's policy decides)", async () => {
-    const limiter = new RedisLimiter({ url: "redis://127.0.0.1:1", prefix: "x:", store });
+    const limiter = new RedisLimiter({ url: "redis://127.0.0.1:1", prefix: "x:", store: fx.store() });
     await limiter.connect(() => {});
     try {
       const results = await Promise.allSettled(

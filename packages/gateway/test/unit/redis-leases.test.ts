@@ -1,17 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { DemandMeter } from "../../src/limits/lease.js";
 import { openLimiter } from "../../src/limits/open-limiter.js";
-import { RedisLimiter } from "../../src/limits/redis-limiter.js";
+import type { RedisLimiter } from "../../src/limits/redis-limiter.js";
 import { type Booking, leased, scriptArgs } from "../../src/limits/redis-script.js";
 import type { AdmitResult } from "../../src/limits/types.js";
-import { openStore } from "../../src/store/open-store.js";
-import { type KeyLimits, NO_LIMITS, type Store } from "../../src/store/types.js";
+import { type KeyLimits, NO_LIMITS } from "../../src/store/types.js";
 import { createTestRedis, redisSkipNote } from "../helpers/redis.js";
+import { countScriptCalls, redisLimiterFixture } from "../helpers/redis-limiters.js";
 
 describe("demand meter", () => {
   it("asks for a lease only after three busy 10 ms windows in a row, at twice the rate", () => {
@@ -35,26 +32,9 @@ const redisEnv = createTestRedis("leases");
 if (!redisEnv) console.warn(redisSkipNote);
 
 describe.skipIf(!redisEnv)("redis limiter leases", () => {
-  let dir: string;
-  let store: Store;
   let seq = 0;
-  const open: RedisLimiter[] = [];
-  const make = async (prefix: string, leases = true) => {
-    const limiter = new RedisLimiter({ url: redisEnv?.url ?? "", prefix, store, leases });
-    await limiter.connect(() => {});
-    open.push(limiter);
-    return limiter;
-  };
-  const countCalls = (limiter: RedisLimiter) => {
-    const counter = { calls: 0 };
-    const redis = limiter.redis;
-    const send = redis.sendCommand.bind(redis);
-    redis.sendCommand = (command, stream) => {
-      if (command.name === "evalsha" || command.name === "eval") counter.calls++;
-      return send(command, stream);
-    };
-    return counter;
-  };
+  const fx = redisLimiterFixture(redisEnv, "leases");
+  const make = (prefix: string, leases = true) => fx.make({ prefix, leases });
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   /**
@@ -106,21 +86,10 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
     };
   };
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "meshapi-leases-"));
-    store = await openStore({ dataDir: dir });
-  });
-  afterAll(async () => {
-    for (const l of open) await l.close();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-    await redisEnv?.drop();
-  });
-
   it("admits most of a busy key's requests without a script call, and gives back every unused one", async () => {
     const prefix = `${redisEnv?.prefix}${++seq}:`;
     const limiter = await make(prefix);
-    const counter = countCalls(limiter);
+    const counter = countScriptCalls(limiter);
     const limits = {
       rpm: 10_000_000,
       rpd: 100_000_000,
@@ -158,8 +127,9 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
     });
     expect(config.redisLeases).toBe(false);
     expect(loadConfig({ env: {} }).redisLeases).toBe(true);
-    const limiter = (await openLimiter(config, store, pino({ level: "silent" }))) as RedisLimiter;
-    open.push(limiter);
+    const limiter = fx.track(
+      (await openLimiter(config, fx.store(), pino({ level: "silent" }))) as RedisLimiter,
+    );
     const stats = await hammer(limiter, "key_noleases", { rpm: 10_000_000 }, { workers: 24, ms: 200 });
     expect(stats.admitted).toBeGreaterThan(100);
     expect(stats.local).toBe(0);
