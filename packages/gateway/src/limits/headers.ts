@@ -22,12 +22,3 @@ export function writeRateLimitHeaders(info: RateInfo, set: (name: string, value:
     set("x-ratelimit-reset-tokens", formatReset(info.resetTokensMs ?? 0));
   }
 }
-
-/** The same headers as an object. */
-export function rateLimitHeaders(info: RateInfo): Record<string, string> {
-  const headers: Record<string, string> = {};
-  writeRateLimitHeaders(info, (name, value) => {
-    headers[name] = value;
-  });
-  return headers;
-}

@@ -1,9 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { formatReset, rateLimitHeaders } from "../../src/limits/headers.js";
+import { formatReset, writeRateLimitHeaders } from "../../src/limits/headers.js";
 import { estimatePromptTokens, worstCaseNanos } from "../../src/limits/reservation.js";
 import { SlidingLog } from "../../src/limits/sliding-log.js";
+import type { RateInfo } from "../../src/limits/types.js";
 import type { ChatRequest } from "../../src/pipeline/chat-request.js";
 import { parseTime } from "../../src/usage/usage-report.js";
+
+/** The headers as one object, as a response carries them. */
+function rateLimitHeaders(info: RateInfo): Record<string, string> {
+  const headers: Record<string, string> = {};
+  writeRateLimitHeaders(info, (name, value) => {
+    headers[name] = value;
+  });
+  return headers;
+}
 
 describe("sliding-window log", () => {
   it("counts exactly the events of the last window, whatever their spacing", () => {
