@@ -4,22 +4,38 @@ import { Worker } from "node:worker_threads";
 /**
  * The worker's program. Kept as plain JavaScript source (run with `eval`) rather than a separate
  * module file, so that it runs the same from the compiled package and from the TypeScript sources the
- * tests import. It only executes one prepared INSERT per row, in one transaction per batch; rows
- * arrive already flattened by the caller (see usage-insert.ts).
+ * tests import. A batch arrives as one flat array of values (one structured-clone object instead of one
+ * per row) and goes in as multi-row INSERTs of up to `rowsPerStatement` rows, in one transaction: a
+ * statement per row cost ~5.5 µs per event, 50 rows per statement ~3 µs (the per-call overhead of the
+ * driver is most of the difference). Values go in as arguments, not as one array argument, which the
+ * driver would read element by element through V8's slow property lookup (~0.4 µs per row). A prepared
+ * statement is kept per row count met.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
+const { head, tuple, columns, rowsPerStatement } = workerData.insert;
 const db = new Database(workerData.file);
 db.pragma("busy_timeout = 5000");
 db.pragma("synchronous = NORMAL");
-const insert = db.prepare(workerData.sql);
-const insertAll = db.transaction((rows) => {
-  for (const row of rows) insert.run(row);
+const statements = new Map();
+function statementFor(rows) {
+  let statement = statements.get(rows);
+  if (!statement) {
+    statement = db.prepare(head + new Array(rows).fill(tuple).join(", "));
+    statements.set(rows, statement);
+  }
+  return statement;
+}
+const insertAll = db.transaction((values, rows) => {
+  for (let at = 0; at < rows; at += rowsPerStatement) {
+    const n = Math.min(rowsPerStatement, rows - at);
+    statementFor(n).run(...(n === rows ? values : values.slice(at * columns, (at + n) * columns)));
+  }
 });
 parentPort.on("message", (message) => {
   try {
-    insertAll(message.rows);
+    insertAll(message.values, message.rows);
     parentPort.postMessage({ id: message.id });
   } catch (err) {
     parentPort.postMessage({ id: message.id, error: String((err && err.message) || err) });
@@ -27,13 +43,21 @@ parentPort.on("message", (message) => {
 });
 `;
 
+/** A multi-row INSERT: `head` + `tuple` repeated, comma-separated; `columns` placeholders per tuple. */
+export interface MultiRowInsert {
+  head: string;
+  tuple: string;
+  columns: number;
+  rowsPerStatement: number;
+}
+
 interface Pending {
   resolve: () => void;
   reject: (err: Error) => void;
 }
 
 /**
- * Runs SQLite's share of usage accounting — B-tree and index updates, ~7 µs per event — on a worker
+ * Runs SQLite's share of usage accounting — B-tree and index updates, ~3.5 µs per event — on a worker
  * thread with its own connection to the same file, so the event loop that serves requests never
  * waits on the disk. WAL mode lets it write while the main connection reads; busy_timeout queues it
  * behind the rare key or template write. A crashed worker fails its pending batches (the usage writer
@@ -47,10 +71,11 @@ export class SqliteUsageWorker {
 
   constructor(
     private readonly file: string,
-    private readonly sql: string,
+    private readonly statement: MultiRowInsert,
   ) {}
 
-  insert(rows: unknown[][]): Promise<void> {
+  /** `values` holds `rows` rows of `statement.columns` values each, back to back. */
+  insert(values: unknown[], rows: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error("usage worker is closed"));
     const worker = this.worker ?? this.spawn();
     const id = ++this.nextId;
@@ -58,7 +83,7 @@ export class SqliteUsageWorker {
       this.pending.set(id, { resolve, reject });
       // Only pending writes keep the process alive; an idle worker must not block exit.
       if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ id, rows });
+      worker.postMessage({ id, values, rows });
     });
   }
 
@@ -74,7 +99,7 @@ export class SqliteUsageWorker {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver, file: this.file, sql: this.sql },
+      workerData: { driver, file: this.file, insert: this.statement },
     });
     worker.unref();
     worker.on("message", (message: { id: number; error?: string }) => {

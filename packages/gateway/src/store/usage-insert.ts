@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.js";
-import { SqliteUsageWorker } from "./sqlite-usage-worker.js";
+import { type MultiRowInsert, SqliteUsageWorker } from "./sqlite-usage-worker.js";
 import type { UsageEvent } from "./types.js";
 
 /**
@@ -56,37 +56,49 @@ const PG_TYPES = [
   "int8",
 ] as const;
 
-/** One event as the INSERT's parameters, in column order. */
-export function usageRow(e: UsageEvent): unknown[] {
-  return [
-    e.requestId,
-    e.keyId,
-    e.provider,
-    e.model,
-    e.sessionId,
-    e.user,
-    e.stream ? 1 : 0,
-    e.promptTokens,
-    e.completionTokens,
-    e.cachedTokens,
-    e.reasoningTokens,
-    e.costUsd,
-    e.estimated ? 1 : 0,
-    Math.round(e.latencyMs),
-    e.ttftMs === null ? null : Math.round(e.ttftMs),
-    e.status,
-    e.errorCode,
-    e.createdAt,
-  ];
+/**
+ * Events as one flat array of INSERT parameters in column order, row after row: what the SQLite worker
+ * takes (one object to clone to it, not one per event), and what PostgreSQL's columns are cut from.
+ */
+export function usageValues(events: readonly UsageEvent[]): unknown[] {
+  const values = new Array<unknown>(events.length * COLUMNS.length);
+  let i = 0;
+  for (const e of events) {
+    values[i++] = e.requestId;
+    values[i++] = e.keyId;
+    values[i++] = e.provider;
+    values[i++] = e.model;
+    values[i++] = e.sessionId;
+    values[i++] = e.user;
+    values[i++] = e.stream ? 1 : 0;
+    values[i++] = e.promptTokens;
+    values[i++] = e.completionTokens;
+    values[i++] = e.cachedTokens;
+    values[i++] = e.reasoningTokens;
+    values[i++] = e.costUsd;
+    values[i++] = e.estimated ? 1 : 0;
+    values[i++] = Math.round(e.latencyMs);
+    values[i++] = e.ttftMs === null ? null : Math.round(e.ttftMs);
+    values[i++] = e.status;
+    values[i++] = e.errorCode;
+    values[i++] = e.createdAt;
+  }
+  return values;
 }
 
-export const USAGE_INSERT_SQL = `INSERT INTO usage_events (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
+/** 50 rows × 18 columns stays under SQLite's oldest parameter limit (999). */
+export const USAGE_INSERT: MultiRowInsert = {
+  head: `INSERT INTO usage_events (${COLUMNS.join(", ")}) VALUES `,
+  tuple: `(${COLUMNS.map(() => "?").join(", ")})`,
+  columns: COLUMNS.length,
+  rowsPerStatement: 50,
+};
 
 /** On a worker thread with its own connection to `file` (see SqliteUsageWorker). */
 export function sqliteWorkerUsageInserter(file: string): UsageInserter {
-  const worker = new SqliteUsageWorker(file, USAGE_INSERT_SQL);
+  const worker = new SqliteUsageWorker(file, USAGE_INSERT);
   return {
-    insert: (events) => worker.insert(events.map(usageRow)),
+    insert: (events) => worker.insert(usageValues(events), events.length),
     close: () => worker.close(),
   };
 }
@@ -95,8 +107,8 @@ export function postgresUsageInserter(db: Kysely<Database>): UsageInserter {
   const columns = sql.raw(COLUMNS.join(", "));
   return {
     insert: async (events) => {
-      const rows = events.map(usageRow);
-      const arrays = COLUMNS.map((_, i) => rows.map((r) => r[i]));
+      const values = usageValues(events);
+      const arrays = COLUMNS.map((_, c) => events.map((_, r) => values[r * COLUMNS.length + c]));
       const unnest = sql.join(arrays.map((values, i) => sql`${values}::${sql.raw(PG_TYPES[i] as string)}[]`));
       await sql`INSERT INTO usage_events (${columns}) SELECT * FROM unnest(${unnest})`.execute(db);
     },

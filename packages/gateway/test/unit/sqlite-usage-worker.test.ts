@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, SQLITE_FILE_NAME } from "../../src/store/open-store.js";
 import { SqliteUsageWorker } from "../../src/store/sqlite-usage-worker.js";
-import type { Store } from "../../src/store/types.js";
-import { USAGE_INSERT_SQL, usageRow } from "../../src/store/usage-insert.js";
+import type { Store, UsageEvent } from "../../src/store/types.js";
+import { USAGE_INSERT, usageValues } from "../../src/store/usage-insert.js";
 import { usageEvent } from "../helpers/usage-event.js";
 
-const event = (i: number, keyId = "key_w") =>
+const event = (i: number, keyId = "key_w", overrides: Partial<UsageEvent> = {}) =>
   usageEvent({
     requestId: `req_w${i}`,
     keyId,
@@ -20,6 +21,7 @@ const event = (i: number, keyId = "key_w") =>
     costUsd: 0.000_001 * i,
     latencyMs: 2.6,
     ttftMs: i % 3 === 0 ? 1.2 : null,
+    ...overrides,
   });
 
 let dir: string;
@@ -44,15 +46,67 @@ describe("usage events on the SQLite worker thread", () => {
     expect(spend.get("key_other")).toBeCloseTo(0.001, 9);
   });
 
-  it("rejects a batch the database refuses, keeps nothing of it, and goes on serving", async () => {
-    const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT_SQL);
+  it("writes each row's own values, in order, across the multi-row statements of a batch", async () => {
+    // 123 rows = statements of 50, 50 and 23 rows; then a batch of 1 (a statement of its own size).
+    const events = Array.from({ length: 123 }, (_, i) =>
+      event(i, i % 7 === 0 ? "key_x" : "key_w", {
+        user: i % 5 === 0 ? `u${i}` : null,
+        errorCode: i % 11 === 0 ? "upstream_error" : null,
+        status: i % 11 === 0 ? 502 : 200,
+        estimated: i % 4 === 0,
+        createdAt: 1_700_000_000_000 + i,
+      }),
+    );
+    const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT);
     try {
-      // request_id is NOT NULL: the second row fails, so the whole transaction is rolled back.
-      const broken = usageRow(event(2));
-      broken[0] = null;
-      await expect(worker.insert([usageRow(event(1)), broken])).rejects.toThrow(/NOT NULL/);
+      await worker.insert(usageValues(events), events.length);
+      await worker.insert(usageValues([event(999)]), 1);
+    } finally {
+      await worker.close();
+    }
+    const db = new BetterSqlite3(join(dir, SQLITE_FILE_NAME), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT * FROM usage_events ORDER BY id").all() as Record<string, unknown>[];
+      expect(rows).toHaveLength(124);
+      events.forEach((e, i) => {
+        expect(rows[i]).toEqual({
+          id: i + 1,
+          request_id: e.requestId,
+          key_id: e.keyId,
+          provider: e.provider,
+          model: e.model,
+          session_id: e.sessionId,
+          end_user: e.user,
+          stream: e.stream ? 1 : 0,
+          prompt_tokens: e.promptTokens,
+          completion_tokens: e.completionTokens,
+          cached_tokens: e.cachedTokens,
+          reasoning_tokens: e.reasoningTokens,
+          cost_usd: e.costUsd,
+          estimated: e.estimated ? 1 : 0,
+          latency_ms: 3,
+          ttft_ms: e.ttftMs === null ? null : 1,
+          status: e.status,
+          error_code: e.errorCode,
+          created_at: e.createdAt,
+        });
+      });
+      expect(rows[123]).toMatchObject({ request_id: "req_w999", completion_tokens: 999 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it("rejects a batch the database refuses, keeps nothing of it, and goes on serving", async () => {
+    const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT);
+    try {
+      // request_id is NOT NULL: row 60 (in the second statement of 50 rows) fails, so the whole
+      // transaction is rolled back, the first statement's 50 rows included.
+      const values = usageValues(Array.from({ length: 70 }, (_, i) => event(i)));
+      values[60 * USAGE_INSERT.columns] = null;
+      await expect(worker.insert(values, 70)).rejects.toThrow(/NOT NULL/);
       expect(await store.countUsageEvents()).toBe(0);
-      await worker.insert([usageRow(event(3))]);
+      await worker.insert(usageValues([event(3)]), 1);
       expect(await store.countUsageEvents()).toBe(1);
     } finally {
       await worker.close();
@@ -60,10 +114,10 @@ describe("usage events on the SQLite worker thread", () => {
   });
 
   it("refuses writes after close instead of losing them silently", async () => {
-    const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT_SQL);
-    await worker.insert([usageRow(event(1))]);
+    const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT);
+    await worker.insert(usageValues([event(1)]), 1);
     await worker.close();
-    await expect(worker.insert([usageRow(event(2))])).rejects.toThrow(/closed/);
+    await expect(worker.insert(usageValues([event(2)]), 1)).rejects.toThrow(/closed/);
     expect(await store.countUsageEvents()).toBe(1);
   });
 });
