@@ -3,8 +3,8 @@ interface Group<T> {
   items: T[];
   /** Whether any waiting item is urgent; a group of lazy items only waits for the lazy timer. */
   urgent: boolean;
-  /** When the oldest waiting lazy item came (performance.now), if any is waiting. */
-  lazySince: number;
+  /** When the waiting lazy items must go at the latest (performance.now); Infinity: none waiting. */
+  lazyDue: number;
   /** The group's call to Redis that has not answered yet, if any. */
   inflight: Promise<void> | undefined;
 }
@@ -19,8 +19,9 @@ const ignore = () => {};
  * under heavy load the batches grow with the load, so the cost per request falls as the load rises.
  *
  * Lazy items (settles: nobody waits for them) do not start a batch of their own right away: they ride
- * along with the group's next urgent batch, or go out when the lazy timer fires (`lazyMs`). Under load
- * an admission comes along within a millisecond or two, so settles stop costing calls of their own.
+ * along with the group's next urgent batch, or go out on their own once the first of them has waited
+ * its `lazyMs`. Under load an admission or a lease renewal comes along first, so settles stop costing
+ * calls of their own.
  */
 export class KeyBatcher<T> {
   private readonly groups = new Map<string, Group<T>>();
@@ -30,32 +31,33 @@ export class KeyBatcher<T> {
   private readonly lazy = new Set<Group<T>>();
   private scheduled = false;
   private lazyTimer: NodeJS.Timeout | undefined;
+  private lazyTimerDue = Number.POSITIVE_INFINITY;
 
   constructor(
     /** Sends one batch; resolves (or rejects) once every call it made has answered. */
     private readonly send: (group: string, items: T[]) => Promise<unknown>,
     /** The most items per batch (Lua's argument stack is finite); the rest wait for the next one. */
     private readonly maxBatch: number,
-    /** How long lazy items may wait for an urgent one to ride along with. */
+    /** How long a lazy item may wait for an urgent one to ride along with, unless `add` says. */
     private readonly lazyMs = 0,
   ) {}
 
-  add(name: string, item: T, urgent = true): void {
+  add(name: string, item: T, urgent = true, lazyMs = this.lazyMs): void {
     let group = this.groups.get(name);
     if (group === undefined) {
-      group = { name, items: [], urgent: false, lazySince: -1, inflight: undefined };
+      group = { name, items: [], urgent: false, lazyDue: Number.POSITIVE_INFINITY, inflight: undefined };
       this.groups.set(name, group);
     }
     group.items.push(item);
-    if (urgent || this.lazyMs <= 0) group.urgent = true;
-    else if (group.lazySince < 0) group.lazySince = performance.now();
+    if (urgent || lazyMs <= 0) group.urgent = true;
+    else group.lazyDue = Math.min(group.lazyDue, performance.now() + lazyMs);
     if (group.inflight === undefined) this.schedule(group);
   }
 
   private schedule(group: Group<T>): void {
     if (!group.urgent) {
       this.lazy.add(group);
-      this.lazyTimer ??= setTimeout(this.flushLazy, this.lazyMs);
+      this.armLazyTimer(group.lazyDue);
       return;
     }
     this.lazy.delete(group);
@@ -75,25 +77,36 @@ export class KeyBatcher<T> {
     for (const group of ready) this.dispatch(group);
   };
 
+  /** One timer for all lazy groups, set for the earliest that is due. */
+  private armLazyTimer(due: number): void {
+    if (this.lazyTimer !== undefined) {
+      if (this.lazyTimerDue <= due + 0.5) return;
+      clearTimeout(this.lazyTimer);
+    }
+    this.lazyTimerDue = due;
+    this.lazyTimer = setTimeout(this.flushLazy, Math.max(0, due - performance.now()));
+  }
+
   /**
-   * The lazy timer: groups whose oldest lazy item has waited `lazyMs` go out on their own; the others
-   * (a call took their earlier items along meanwhile) wait on, for the next timer.
+   * The lazy timer: groups whose lazy items are due go out on their own; the others (not due yet, or
+   * a call took their items along meanwhile) wait on, for the next timer.
    */
   private readonly flushLazy = (all = false): void => {
+    if (this.lazyTimer !== undefined) clearTimeout(this.lazyTimer);
     this.lazyTimer = undefined;
+    this.lazyTimerDue = Number.POSITIVE_INFINITY;
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
     for (const group of [...this.lazy]) {
-      const due = group.lazySince + this.lazyMs;
-      if (!all && due > now + 0.5) {
-        next = Math.min(next, due);
+      if (!all && group.lazyDue > now + 0.5) {
+        next = Math.min(next, group.lazyDue);
         continue;
       }
       this.lazy.delete(group);
       group.urgent = true;
       if (group.inflight === undefined) this.schedule(group);
     }
-    if (next !== Number.POSITIVE_INFINITY) this.lazyTimer = setTimeout(this.flushLazy, next - now);
+    if (next !== Number.POSITIVE_INFINITY) this.armLazyTimer(next);
   };
 
   private dispatch(group: Group<T>): void {
@@ -103,7 +116,7 @@ export class KeyBatcher<T> {
     // What is left after a split is as urgent as what went; an empty group has nothing pending.
     if (group.items.length === 0) {
       group.urgent = false;
-      group.lazySince = -1;
+      group.lazyDue = Number.POSITIVE_INFINITY;
     }
     group.inflight = this.send(group.name, items)
       .then(ignore, ignore)
@@ -117,7 +130,6 @@ export class KeyBatcher<T> {
   /** Resolves once every item added so far has been sent and answered (graceful shutdown). */
   async drain(): Promise<void> {
     while (this.groups.size > 0) {
-      if (this.lazyTimer) clearTimeout(this.lazyTimer);
       this.flushLazy(true);
       this.flush();
       await Promise.all([...this.groups.values()].map((g) => g.inflight));

@@ -1,4 +1,4 @@
-import { LEASE_GRACE_MS, LEASE_SHARE } from "./lease.js";
+import { LEASE_GRACE_MS, LEASE_MS, LEASE_SHARE } from "./lease.js";
 import { DAY_MS, DAY_SLOT_MS, MINUTE_MS, SHARED_MINUTE_SLOT_MS } from "./types.js";
 
 /** While a key is busy, its keys' expiries are pushed out at most this often (not on every call). */
@@ -274,11 +274,11 @@ for i = first, #ARGV do
   out[#out + 1] = status
 end
 
--- A lease: requests this instance may admit on its own until leaseEnd (the end of the next slot: 10 to
--- 20 ms away, so that a renewal asked for before the current lease ends extends it), booked now at the
+-- A lease: requests this instance may admit on its own until leaseEnd (the end of the slot LEASE_MS
+-- ahead: 50 to 60 ms away, so that a renewal asked for before the current lease ends extends it), booked now at the
 -- end of that slot as if all made then (so exact in every window), and only while every limit has ample
 -- room: at most 1/LEASE_SHARE of what is left. Asked for at the instance's recent rate per ms.
-local granted, leaseEnd = 0, slotEnd(M, now + ${SHARED_MINUTE_SLOT_MS})
+local granted, leaseEnd = 0, slotEnd(M, now + ${LEASE_MS})
 if leaseRate > 0 and not refused then
   local g = math.ceil(leaseRate * (leaseEnd - now))
   local function room(left) local q = math.floor(left / ${LEASE_SHARE}) if q < g then g = q end end

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import type { KeyLimits, Store } from "../store/types.js";
 import { KeyBatcher } from "./key-batcher.js";
-import { DemandMeter, KeyLease } from "./lease.js";
+import { DemandMeter, KeyLease, LEASE_MS } from "./lease.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
 import {
   leaseGivenBack,
@@ -59,8 +59,9 @@ export interface RedisLimiterOptions {
   maxBatch?: number;
   /**
    * How long a settle may wait to ride along with the key's next admission instead of costing a call
-   * of its own (default 12 ms: a busy key's lease is renewed every 10 ms). Meanwhile its slot and
-   * reservation stay booked (stricter, never looser) and its tokens are not yet counted against tpm.
+   * of its own (default 12 ms); for a key with a lease, until that lease ends at the latest, since its
+   * renewal comes before. Meanwhile its slot and reservation stay booked (stricter, never looser) and
+   * its tokens are not yet counted against tpm.
    */
   settleDelayMs?: number;
   /** False: never ask for leases, every admission is a script call (default true; see lease.ts). */
@@ -73,10 +74,12 @@ export interface RedisLimiterOptions {
   onSettleError?: (err: unknown, settles: number) => void;
 }
 
-/** What this instance knows of one key: how busy it is here, and its live lease. */
+/** What this instance knows of one key: how busy it is here, its live lease, its settles waiting. */
 interface KeyState {
   demand: DemandMeter;
   lease: KeyLease | undefined;
+  /** The key's settles summed since its last call, while they wait for the next (see settle). */
+  settling: PendingSettle | undefined;
 }
 
 /**
@@ -94,6 +97,7 @@ export class RedisLimiter implements Limiter {
   readonly kind = "redis";
   readonly redis: Redis & LimitCommands;
   private readonly slotTtlMs: number;
+  private readonly settleDelayMs: number;
   /** Names this process's count of requests in flight in Redis (per key). */
   private readonly instance = randomBytes(6).toString("hex");
   /** Shutdown drains it, so no settle (slot, reservation) is lost. */
@@ -117,10 +121,11 @@ export class RedisLimiter implements Limiter {
     redis.defineCommand("meshSeed", { numberOfKeys: 1, lua: SEED_LUA });
     this.redis = redis as Redis & LimitCommands;
     this.slotTtlMs = options.slotTtlMs ?? 15 * 60_000;
+    this.settleDelayMs = options.settleDelayMs ?? 12;
     this.batcher = new KeyBatcher(
       (keyId, batch) => this.send(keyId, batch),
       options.maxBatch ?? 500,
-      options.settleDelayMs ?? 12,
+      this.settleDelayMs,
     );
   }
 
@@ -134,13 +139,18 @@ export class RedisLimiter implements Limiter {
     return `${this.options.prefix}spend:{${keyId}}:${spendBucket(limits, now)}`;
   }
 
+  private stateOf(keyId: string): KeyState {
+    let state = this.keys.get(keyId);
+    if (state === undefined) {
+      state = { demand: new DemandMeter(), lease: undefined, settling: undefined };
+      this.keys.set(keyId, state);
+    }
+    return state;
+  }
+
   admit(input: AdmitInput): AdmitResult | Promise<AdmitResult> {
     const now = performance.now();
-    let state = this.keys.get(input.keyId);
-    if (state === undefined) {
-      state = { demand: new DemandMeter(), lease: undefined };
-      this.keys.set(input.keyId, state);
-    }
+    const state = this.stateOf(input.keyId);
     state.demand.hit(now);
     const lease = state.lease;
     if (lease) {
@@ -156,20 +166,39 @@ export class RedisLimiter implements Limiter {
     );
   }
 
+  /**
+   * Books the request's end lazily: it rides along with the key's next call (see settleDelayMs). The
+   * settles waiting for that call are summed into one item as they come, so a busy key's settles cost
+   * three additions each, not an object and a place in the batch.
+   */
   settle(ticket: Ticket, s: Settlement): void {
     const booking = ticket.booking as Booking;
-    // Lazy: it rides along with the key's next call (see settleDelayMs).
-    this.batcher.add(
-      ticket.keyId,
-      {
-        kind: "settle",
-        booking,
-        tokens: booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0,
-        delta: s.costNanos - ticket.reserveNanos,
-        freed: booking.slot ? 1 : 0,
-      },
-      false,
-    );
+    const tokens = booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0;
+    const delta = s.costNanos - ticket.reserveNanos;
+    const freed = booking.slot ? 1 : 0;
+    const state = this.stateOf(ticket.keyId);
+    const waiting = state.settling;
+    if (waiting !== undefined && waiting.booking.spendKey === booking.spendKey) {
+      waiting.tokens += tokens;
+      waiting.delta += delta;
+      waiting.freed += freed;
+      waiting.count++;
+      return;
+    }
+    const item: PendingSettle = { kind: "settle", booking, tokens, delta, freed, count: 1 };
+    state.settling = item;
+    this.batcher.add(ticket.keyId, item, false, this.lazyWait(state));
+  }
+
+  /**
+   * How long a settle may wait: a leased key's next call is its renewal, before the lease ends; once
+   * that renewal is on its way, the one after it, before the next lease ends.
+   */
+  private lazyWait(state: KeyState): number {
+    const lease = state.lease;
+    if (lease === undefined) return this.settleDelayMs;
+    if (lease.renewing) return Math.max(this.settleDelayMs, LEASE_MS);
+    return Math.max(this.settleDelayMs, lease.until - performance.now());
   }
 
   /** Resolves once everything asked of Redis so far (settles included) has been sent and answered. */
@@ -197,6 +226,8 @@ export class RedisLimiter implements Limiter {
    */
   private send(keyId: string, batch: Pending[]): Promise<unknown> {
     const state = this.keys.get(keyId);
+    // The summed settles go now: later ones start a new sum.
+    if (state) state.settling = undefined;
     const admits: PendingAdmit[] = [];
     const settles = new Map<string, PendingSettle[]>();
     const tick = performance.now();
@@ -324,7 +355,7 @@ export class RedisLimiter implements Limiter {
   ): void {
     const state = this.keys.get(keyId);
     if (state === undefined) return;
-    if (state.lease) this.giveBack(keyId, state);
+    const replaced = this.endLease(state);
     const now = reply[1] as number;
     // The script ran after sentAt, and Redis's clock reads whole ms (up to 1 ms behind): so the lease
     // ends no earlier, locally, than this.
@@ -348,6 +379,8 @@ export class RedisLimiter implements Limiter {
       Math.max(0, until - performance.now()),
     );
     lease.timer.unref();
+    // What the lease replaced did not use goes back with the next renewal, like the settles.
+    if (replaced) this.batcher.add(keyId, replaced, false, this.lazyWait(state));
   }
 
   /** One script call; a failure is reported for the settles riding on it. */
@@ -370,7 +403,12 @@ export class RedisLimiter implements Limiter {
       ),
     );
     if (settles !== undefined) {
-      reply.catch((err: unknown) => this.options.onSettleError?.(err, settles.length));
+      reply.catch((err: unknown) =>
+        this.options.onSettleError?.(
+          err,
+          settles.reduce((n, p) => n + p.count, 0),
+        ),
+      );
     }
     return reply;
   }

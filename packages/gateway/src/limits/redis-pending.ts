@@ -13,13 +13,18 @@ export interface PendingAdmit {
   reject: (err: unknown) => void;
 }
 
-/** A request's settle, or a lease given back (its unused requests, slots and reservations). */
+/**
+ * Requests' settles, summed while they wait for the key's next call (one item however many requests
+ * ended), or a lease given back (its unused requests, slots and reservations).
+ */
 export interface PendingSettle {
   kind: "settle";
   booking: Booking;
   tokens: number;
   delta: number;
   freed: number;
+  /** Settles summed in it (a lease given back counts as one): what a failed call reports as lost. */
+  count: number;
   returned?: SettleSum["returned"][number];
 }
 
@@ -43,6 +48,7 @@ export function leaseGivenBack(r: LeaseReturn): PendingSettle {
     tokens: 0,
     delta: -r.refundNanos,
     freed: r.booking.slot ? r.unused : 0,
+    count: 1,
     returned: { unused: r.unused, minuteSlot: r.minuteSlot, daySlot: r.daySlot },
   };
 }

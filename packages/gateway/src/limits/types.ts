@@ -71,7 +71,7 @@ export const DAY_SLOT_MS = 1000;
 /**
  * In shared mode the minute and token windows book per 10 ms, at the end of the slot, for the same
  * reason and with the same guarantee: the count is exact, an entry leaves its window between 60 s and
- * 60.01 s after it was made (60.02 s for a leased request, booked at the end of the next slot), never
+ * 60.01 s after it was made (60.06 s for a leased request, booked at the end of its lease), never
  * early. It lets the Redis script write a key's minute log once per slot instead of once per call (see
  * lua.ts). The embedded limiter books per millisecond.
  */

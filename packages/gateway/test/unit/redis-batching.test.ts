@@ -66,6 +66,29 @@ describe("key batcher", () => {
     ]);
   });
 
+  it("sends a group once its earliest lazy item is due, each item with its own wait", async () => {
+    const sent: [string, string[]][] = [];
+    const batcher = new KeyBatcher<string>(
+      async (group, items) => {
+        sent.push([group, items]);
+      },
+      100,
+      40,
+    );
+    batcher.add("a", "settle-long", false, 10_000);
+    batcher.add("b", "settle-default", false);
+    await new Promise((r) => setTimeout(r, 120));
+    // b's item waited its default 40 ms; a's waits on.
+    expect(sent).toEqual([["b", ["settle-default"]]]);
+    // A shorter wait brings a's group forward, the long-waiting item with it.
+    batcher.add("a", "settle-short", false, 20);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(sent).toEqual([
+      ["b", ["settle-default"]],
+      ["a", ["settle-long", "settle-short"]],
+    ]);
+  });
+
   it("sends lazy items at shutdown without waiting for their timer", async () => {
     const sent: string[][] = [];
     // A timer far past the test's timeout: drain must not wait for it.
@@ -297,6 +320,23 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     const [next] = await burst(limiter, "key_slot", limits, 1);
     await limiter.settled();
     expect(next?.ok).toBe(true);
+  });
+
+  it("sums a key's waiting settles into one: forty requests' ends cost one script call, booked exactly", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const limits = { maxConcurrent: 40, tpm: 1_000_000, spendCapUsd: 100 };
+    const limiter = await make(prefix, undefined, undefined, false);
+    const admitted = tickets(await burst(limiter, "key_sum", limits, 40, 1_000_000_000));
+    expect(admitted).toHaveLength(40);
+    const counter = countScriptCalls(limiter);
+    for (const t of admitted) limiter.settle(t, { costNanos: 100_000_000, tokens: 10 });
+    await limiter.settled();
+    expect(counter.calls).toBe(1);
+    const again = await burst(limiter, "key_sum", limits, 40, 0);
+    expect(again.filter((r) => r.ok)).toHaveLength(40); // every slot was freed
+    const one = again[0];
+    expect(one?.ok && one.info.remainingTokens).toBe(1_000_000 - 400);
+    expect(await limiter.spent("key_sum", { ...NO_LIMITS, ...limits })).toBe(40 * 100_000_000);
   });
 
   it("sends settles still queued at shutdown: no slot, token or reservation is lost", async () => {

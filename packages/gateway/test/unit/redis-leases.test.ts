@@ -120,6 +120,28 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
     expect(await other.spent("key_busy", { ...NO_LIMITS, ...limits })).toBe(stats.admitted * 2_000);
   });
 
+  it("costs a busy key about one script call per lease, its settles riding along with the renewals", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const limiter = await make(prefix);
+    const limits = { rpm: 10_000_000, maxConcurrent: 100_000, tpm: 100_000_000 };
+    // Busy long enough to hold a lease, then counted: a lease lasts 50 to 60 ms and is renewed 10 ms
+    // before its end, and the settles wait for that renewal (with a call per 12 ms settle delay of
+    // their own, as before, this was ~50 calls).
+    await hammer(limiter, "key_calls", limits, { workers: 24, ms: 150, tokens: 2 });
+    const counter = countScriptCalls(limiter);
+    const stats = await hammer(limiter, "key_calls", limits, { workers: 24, ms: 500, tokens: 2 });
+    expect(stats.admitted).toBeGreaterThan(1000);
+    expect(counter.calls).toBeLessThan(500 / 20);
+    // Every request's tokens and slot were booked all the same.
+    await limiter.close();
+    const other = await make(prefix);
+    const s = await state(other, prefix, "key_calls");
+    const [tokens] = await other.redis.hmget(`${prefix}rl3:{key_calls}:h`, "t");
+    expect(s.minute).toBeGreaterThan(stats.admitted);
+    expect(Number(tokens)).toBe(2 * s.minute);
+    expect(s.inflight).toEqual({});
+  });
+
   it("takes no lease with MESHAPI_REDIS_LEASES=false: every admission is asked of Redis", async () => {
     const prefix = `${redisEnv?.prefix}${++seq}:`;
     const config = loadConfig({
