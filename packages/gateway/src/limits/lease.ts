@@ -154,6 +154,11 @@ export class KeyLease {
     };
   }
 
+  /** Requests of the lease not admitted (yet). */
+  get unused(): number {
+    return this.units - this.used;
+  }
+
   /** Whether the next lease has been asked for. */
   get renewing(): boolean {
     return this.isRenewing;

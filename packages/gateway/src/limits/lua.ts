@@ -25,7 +25,8 @@ const EXPIRY_REFRESH_MS = 10_000;
  * - The three sums, open slots and oldest entries are one hash: one HMGET to read, one HSET to write.
  * - Requests in flight are counted per gateway instance in one small hash (instance → count, and when
  *   it last called), read whole and written once per call: no per-request member to add and remove.
- *   An instance that has made no call for the key for the slot TTL (it crashed, or lost Redis for that
+ *   Each call carries the instance's own total, not what changed since its last call, so a call lost
+ *   on the way (Redis unreachable) cannot leave the count wrong beyond the key's next call. An instance that has made no call for the key for the slot TTL (it crashed, or lost Redis for that
  *   long) stops counting, so its slots come back; while it keeps calling, its requests keep their slots
  *   however long they run (a per-request expiry would free a slot under a request still running).
  * - Expiries are pushed out every EXPIRY_REFRESH_MS, not on every write; all of a key id's keys share
@@ -44,8 +45,9 @@ const EXPIRY_REFRESH_MS = 10_000;
  *
  * ARGV: 1 rpm, 2 rpd, 3 tpm, 4 max_concurrent, 5 cap (nano-USD; -1: limit not set, its window is
  * neither checked nor written; all -1 and ttl 0: a settle-only call), 6 slot ttl (ms); the settles:
- * 7 spend delta (actual cost minus reservations, leases' refunds included), 8 tokens, 9 slots to free
- * (leases' unused included); 10 the calling instance's id; 11 lease rate (requests per ms; 0: no lease
+ * 7 spend delta (actual cost minus reservations, leases' refunds included), 8 tokens; 9 the requests in
+ * flight the calling instance holds before this call's admissions (-1: keep its count as it is); 10
+ * the calling instance's id; 11 lease rate (requests per ms; 0: no lease
  * asked for), 12 lease unit (each leased request's reservation, nano-USD); 13 r, the number of leases
  * given back, then r triples (unused requests, minute slot, day slot; -1: not booked there); then one
  * reservation (nano-USD) per admission.
@@ -62,7 +64,7 @@ const EXPIRY_REFRESH_MS = 10_000;
 export const LIMIT_LUA = `
 local rpm, rpd, tpm = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local conc, cap, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local delta, settled, freed, me = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10]
+local delta, settled, held, me = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10]
 local leaseRate, unit, returns = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
 local first = 14 + 3 * returns
 local t = redis.call('TIME')
@@ -157,9 +159,9 @@ local function finish()
   end
 end
 
--- Requests in flight: this instance's count less the freed slots, plus the live instances' counts.
+-- Requests in flight: this instance's count (as it says, or as it was), plus the live instances'.
 local inflight, mine, hadMine = 0, 0, false
-if conc >= 0 or freed > 0 then
+if conc >= 0 or held >= 0 then
   local all = redis.call('HGETALL', KEYS[5])
   local count, seen = {}, {}
   for i = 1, #all, 2 do
@@ -174,7 +176,7 @@ if conc >= 0 or freed > 0 then
     else inflight = inflight + n end
   end
   if #gone > 0 then redis.call('HDEL', KEYS[5], unpack(gone)) end
-  mine = math.max(0, (count[me] or 0) - freed)
+  if held >= 0 then mine = held else mine = count[me] or 0 end
   inflight = inflight + mine
 end
 local function writeMine()
@@ -209,8 +211,8 @@ end
 
 if settled > 0 or tpm >= 0 then advance(T) end
 if settled > 0 then book(T, settled) end
--- Leases given back: their unused requests leave the windows (their slots and spend are in freed and
--- delta). A lost state hash took the bookings with it.
+-- Leases given back: their unused requests leave the windows (their spend is in delta, their slots are
+-- not in held). A lost state hash took the bookings with it.
 if returns > 0 and not fresh then
   advance(M)
   advance(D)
@@ -227,7 +229,7 @@ if spent then spent = tonumber(spent) + delta end
 local settleOnly = first > #ARGV and leaseRate <= 0
 if settleOnly or not spent then
   if spent and delta ~= 0 then redis.call('INCRBY', KEYS[6], int(delta)) end
-  if freed > 0 then writeMine() end
+  if held >= 0 then writeMine() end
   if returns > 0 then redis.call('HDEL', KEYS[7], me) end
   finish()
   if settleOnly then return {1} end
@@ -311,7 +313,7 @@ elseif returns > 0 then
   redis.call('HDEL', KEYS[7], me)
 end
 -- Written on every call that counts, so a live instance stays live.
-if conc >= 0 or freed > 0 then writeMine() end
+if conc >= 0 or held >= 0 then writeMine() end
 if delta + reserved ~= 0 then redis.call('INCRBY', KEYS[6], int(delta + reserved)) end
 finish()
 return out

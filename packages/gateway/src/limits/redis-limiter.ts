@@ -80,6 +80,10 @@ interface KeyState {
   lease: KeyLease | undefined;
   /** The key's settles summed since its last call, while they wait for the next (see settle). */
   settling: PendingSettle | undefined;
+  /** This instance's requests of the key that hold a max_concurrent slot and have not settled. */
+  inflight: number;
+  /** Whether this instance has ever held a slot of the key: then each call says how many it holds. */
+  holdsSlots: boolean;
 }
 
 /**
@@ -142,7 +146,13 @@ export class RedisLimiter implements Limiter {
   private stateOf(keyId: string): KeyState {
     let state = this.keys.get(keyId);
     if (state === undefined) {
-      state = { demand: new DemandMeter(), lease: undefined, settling: undefined };
+      state = {
+        demand: new DemandMeter(),
+        lease: undefined,
+        settling: undefined,
+        inflight: 0,
+        holdsSlots: false,
+      };
       this.keys.set(keyId, state);
     }
     return state;
@@ -156,6 +166,7 @@ export class RedisLimiter implements Limiter {
     if (lease) {
       const result = lease.take(input, now);
       if (result) {
+        if (lease.booking.slot) state.inflight++;
         if (lease.wantsRenewal(now)) this.batcher.add(input.keyId, RENEW);
         return result;
       }
@@ -175,17 +186,17 @@ export class RedisLimiter implements Limiter {
     const booking = ticket.booking as Booking;
     const tokens = booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0;
     const delta = s.costNanos - ticket.reserveNanos;
-    const freed = booking.slot ? 1 : 0;
     const state = this.stateOf(ticket.keyId);
+    // The slot is free from now on: the key's next call says so (see held).
+    if (booking.slot && state.inflight > 0) state.inflight--;
     const waiting = state.settling;
     if (waiting !== undefined && waiting.booking.spendKey === booking.spendKey) {
       waiting.tokens += tokens;
       waiting.delta += delta;
-      waiting.freed += freed;
       waiting.count++;
       return;
     }
-    const item: PendingSettle = { kind: "settle", booking, tokens, delta, freed, count: 1 };
+    const item: PendingSettle = { kind: "settle", booking, tokens, delta, count: 1 };
     state.settling = item;
     this.batcher.add(ticket.keyId, item, false, this.lazyWait(state));
   }
@@ -242,9 +253,12 @@ export class RedisLimiter implements Limiter {
       else if (p.kind === "renew") renew = true;
       else {
         // Queued while the key's lease was on its way: the lease admits them if it can.
-        const result = state?.lease?.take(p.input, tick);
-        if (result) p.resolve(result);
-        else admits.push(p);
+        const lease = state?.lease;
+        const result = lease?.take(p.input, tick);
+        if (result) {
+          if (lease?.booking.slot && state) state.inflight++;
+          p.resolve(result);
+        } else admits.push(p);
       }
     }
     // A call for admissions ends the lease: what is left of it goes back with the call.
@@ -275,8 +289,12 @@ export class RedisLimiter implements Limiter {
       start = i;
     }
     const calls: Promise<unknown>[] = [];
+    // The first call of the batch says how many slots this instance holds; Redis runs the calls in
+    // the order they are sent, so the others keep the count it set and add their own admissions.
+    let held = this.held(state);
     for (const group of settles.values()) {
-      calls.push(this.call((group[0] as PendingSettle).booking, undefined, group, []));
+      calls.push(this.call((group[0] as PendingSettle).booking, undefined, held, group, []));
+      held = -1;
     }
     // A lease for a key busy at this instance, on the usual terms (one run: the key's current limits).
     const rate = runs.length === 1 && state ? this.leaseRate(state, tick) : 0;
@@ -293,10 +311,11 @@ export class RedisLimiter implements Limiter {
             }
           : undefined;
       calls.push(
-        this.admitRun(keyId, r.limits, r.booking, r.run, r.settles, ask).catch((err) => {
+        this.admitRun(keyId, r.limits, r.booking, held, r.run, r.settles, ask).catch((err) => {
           for (const p of r.run) p.reject(err);
         }),
       );
+      held = -1;
     }
     return calls.length === 1 ? (calls[0] as Promise<unknown>) : Promise.allSettled(calls);
   }
@@ -305,18 +324,20 @@ export class RedisLimiter implements Limiter {
     keyId: string,
     limits: KeyLimits,
     booking: Booking,
+    held: number,
     run: PendingAdmit[],
     settles: PendingSettle[] | undefined,
     ask: LeaseAsk | undefined,
   ): Promise<void> {
     const inputs = run.map((p) => p.input);
     let sentAt = performance.now();
-    let reply = await this.call(booking, limits, settles, inputs, ask);
+    let reply = await this.call(booking, limits, held, settles, inputs, ask);
     if (needsSeed(reply)) {
-      // Nothing was admitted (the settles were booked): seed, then admit again without them.
+      // Nothing was admitted (the settles and the count of slots held were booked): seed, then admit
+      // again without them (another run of this batch may have admitted since).
       await this.seed(keyId, limits, booking.spendKey);
       sentAt = performance.now();
-      reply = await this.call(booking, limits, undefined, inputs, ask);
+      reply = await this.call(booking, limits, -1, undefined, inputs, ask);
       if (needsSeed(reply)) throw new Error("the spend counter vanished right after seeding");
     }
     const results = admitResults(reply, limits, booking, inputs);
@@ -332,6 +353,11 @@ export class RedisLimiter implements Limiter {
       const result = results[i] as AdmitResult;
       if (result.ok) admitted++;
       p.resolve(result);
+    }
+    const state = this.keys.get(keyId);
+    if (state && booking.slot && admitted > 0) {
+      state.inflight += admitted;
+      state.holdsSlots = true;
     }
     const lease = leased(reply);
     if (lease && ask) this.grant(keyId, limits, booking, lease, ask.unitNanos, reply, admitted, sentAt);
@@ -372,6 +398,7 @@ export class RedisLimiter implements Limiter {
       leaseSnapshot(reply, admitted),
     );
     state.lease = lease;
+    if (booking.slot) state.holdsSlots = true;
     lease.timer = setTimeout(
       () => {
         if (state.lease === lease) this.giveBack(keyId, state);
@@ -383,10 +410,23 @@ export class RedisLimiter implements Limiter {
     if (replaced) this.batcher.add(keyId, replaced, false, this.lazyWait(state));
   }
 
+  /**
+   * The slots this instance holds for the key, for the script to set its count to (-1: it has never
+   * held one, nothing to say). Sent as a total rather than as slots freed since the last call, so a
+   * call lost to a Redis outage (its settles, a lease given back, or admissions whose answer never came)
+   * cannot leave the count wrong for longer than until the key's next call.
+   */
+  private held(state: KeyState | undefined): number {
+    if (state === undefined || !state.holdsSlots) return -1;
+    const lease = state.lease;
+    return state.inflight + (lease?.booking.slot ? lease.unused : 0);
+  }
+
   /** One script call; a failure is reported for the settles riding on it. */
   private call(
     booking: Booking,
     limits: KeyLimits | undefined,
+    held: number,
     settles: PendingSettle[] | undefined,
     inputs: readonly AdmitInput[],
     ask?: LeaseAsk,
@@ -397,6 +437,7 @@ export class RedisLimiter implements Limiter {
         limits,
         this.slotTtlMs,
         this.instance,
+        held,
         settles && sumSettles(settles),
         inputs,
         ask,

@@ -22,7 +22,6 @@ export interface PendingSettle {
   booking: Booking;
   tokens: number;
   delta: number;
-  freed: number;
   /** Settles summed in it (a lease given back counts as one): what a failed call reports as lost. */
   count: number;
   returned?: SettleSum["returned"][number];
@@ -38,8 +37,8 @@ export type Pending = PendingAdmit | PendingSettle | PendingRenew;
 export const RENEW: PendingRenew = { kind: "renew" };
 
 /**
- * A lease given back, as the settle that books it: its unused requests leave the windows, their
- * slots and reservations are freed.
+ * A lease given back, as the settle that books it: its unused requests leave the windows and their
+ * reservations are freed (their slots are not counted in the instance's next `held`).
  */
 export function leaseGivenBack(r: LeaseReturn): PendingSettle {
   return {
@@ -47,18 +46,16 @@ export function leaseGivenBack(r: LeaseReturn): PendingSettle {
     booking: r.booking,
     tokens: 0,
     delta: -r.refundNanos,
-    freed: r.booking.slot ? r.unused : 0,
     count: 1,
     returned: { unused: r.unused, minuteSlot: r.minuteSlot, daySlot: r.daySlot },
   };
 }
 
-/** What a group of settles books, summed: their tokens, one spend increment, the freed slots. */
+/** What a group of settles books, summed: their tokens and one spend increment. */
 export function sumSettles(settles: readonly PendingSettle[]): SettleSum {
-  const s: SettleSum = { delta: 0, tokens: 0, freed: 0, returned: [] };
+  const s: SettleSum = { delta: 0, tokens: 0, returned: [] };
   for (const p of settles) {
     s.delta += p.delta;
-    s.freed += p.freed;
     s.tokens += p.tokens;
     if (p.returned) s.returned.push(p.returned);
   }

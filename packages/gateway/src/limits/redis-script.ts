@@ -37,8 +37,6 @@ export interface SettleSum {
   delta: number;
   /** Tokens to count against tpm. */
   tokens: number;
-  /** In-flight slots freed (of requests admitted while max_concurrent was set, and of unused leases). */
-  freed: number;
   /** Leases given back: their unused requests and where they were booked. */
   returned: { unused: number; minuteSlot: number; daySlot: number }[];
 }
@@ -63,12 +61,17 @@ const STATUS: readonly (LimitName | undefined)[] = [
 /** Settles only: every limit "not set", so the script returns right after booking them. */
 const SETTLE_ONLY = [-1, -1, -1, -1, -1, 0] as const;
 
-/** The script call for one key: `instance` names the gateway process whose requests in flight it counts. */
+/**
+ * The script call for one key: `instance` names the gateway process whose requests in flight it counts,
+ * `held` is how many that process holds before the call's admissions (its requests admitted and not yet
+ * settled, and the unused part of its live lease), or -1 to keep the count Redis has.
+ */
 export function scriptArgs(
   booking: Booking,
   limits: KeyLimits | undefined,
   slotTtlMs: number,
   instance: string,
+  held: number,
   settles: SettleSum | undefined,
   inputs: readonly AdmitInput[],
   lease?: LeaseAsk,
@@ -86,8 +89,8 @@ export function scriptArgs(
       slotTtlMs,
     );
   }
-  if (settles === undefined) args.push(0, 0, 0, instance);
-  else args.push(settles.delta, settles.tokens, settles.freed, instance);
+  if (settles === undefined) args.push(0, 0, held, instance);
+  else args.push(settles.delta, settles.tokens, held, instance);
   args.push(lease?.rate ?? 0, lease?.unitNanos ?? 0);
   const returned = settles?.returned ?? [];
   args.push(returned.length);

@@ -339,6 +339,29 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     expect(await limiter.spent("key_sum", { ...NO_LIMITS, ...limits })).toBe(40 * 100_000_000);
   });
 
+  it("heals its count of requests in flight with its next call when a call was lost on the way", async () => {
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
+    const limits = { maxConcurrent: 5 };
+    const limiter = await make(prefix, undefined, undefined, false);
+    const admitted = tickets(await burst(limiter, "key_heal", limits, 3));
+    expect(admitted).toHaveLength(3);
+    // As if settles (or a lease given back) had been lost to an outage: Redis counts 50 for it.
+    const counts = `${prefix}rl3:{key_heal}:c`;
+    const [field] = Object.keys(await limiter.redis.hgetall(counts)).filter((f) => !f.endsWith("@"));
+    if (!field) throw new Error("no count for this instance");
+    await limiter.redis.hset(counts, field, "50");
+    limiter.settle(admitted[0] as Ticket, { costNanos: 0, tokens: 0 });
+    // The next call says 2 are held: with this admission, 3 of 5.
+    const [next] = await burst(limiter, "key_heal", limits, 1);
+    expect(next?.ok).toBe(true);
+    expect(await limiter.redis.hget(counts, field)).toBe("3");
+    for (const t of [...admitted.slice(1), ...tickets(next ? [next] : [])]) {
+      limiter.settle(t, { costNanos: 0, tokens: 0 });
+    }
+    await limiter.settled();
+    expect(await limiter.redis.hget(counts, field)).toBeNull();
+  });
+
   it("sends settles still queued at shutdown: no slot, token or reservation is lost", async () => {
     const prefix = `${redisEnv?.prefix}${++seq}:`;
     const limits = { maxConcurrent: 20, tpm: 1_000_000, spendCapUsd: 100 };

@@ -182,7 +182,7 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
         tokens: false,
       };
       const input = { keyId, limits, requestId: "req_ghost", reserveNanos: 0 };
-      const args = scriptArgs(booking, limits, 60_000, "ghost", undefined, [input], {
+      const args = scriptArgs(booking, limits, 60_000, "ghost", -1, undefined, [input], {
         rate: 20,
         unitNanos: 0,
       });
@@ -200,10 +200,10 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
             undefined,
             60_000,
             "ghost",
+            -1,
             {
               delta: 0,
               tokens: 0,
-              freed: 0,
               returned: [{ unused: lease.units, minuteSlot: lease.minuteSlot, daySlot: -1 }],
             },
             [],
