@@ -5,7 +5,7 @@
 //
 // This box's speed drifts by up to 2x within tens of seconds, far more than the costs measured here, so
 // the rows are measured as short slices (BENCH_GOV_SLICE_MS, default 1.5 s) in many rounds
-// (BENCH_GOV_ROUNDS, default 12), each target warmed once up front; every round runs each target once,
+// (BENCH_GOV_ROUNDS, default 20), each target warmed once up front; every round runs each target once,
 // in an order rotated from round to round, and a row's ratio is the median over rounds of its slice
 // divided by the baseline slice of the same round, a few seconds apart.
 import { spawn } from "node:child_process";
@@ -77,7 +77,7 @@ export async function runGovernanceBench({
   simUrl,
   concurrency,
   durationMs = Number(process.env.BENCH_GOV_SLICE_MS ?? 1500),
-  rounds = Number(process.env.BENCH_GOV_ROUNDS ?? 12),
+  rounds = Number(process.env.BENCH_GOV_ROUNDS ?? 20),
   log = () => {},
 }) {
   const redisUrl =
