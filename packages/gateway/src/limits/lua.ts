@@ -26,9 +26,10 @@ const EXPIRY_REFRESH_MS = 10_000;
  * - Requests in flight are counted per gateway instance in one small hash (instance → count, and when
  *   it last called), read whole and written once per call: no per-request member to add and remove.
  *   Each call carries the instance's own total, not what changed since its last call, so a call lost
- *   on the way (Redis unreachable) cannot leave the count wrong beyond the key's next call. An instance that has made no call for the key for the slot TTL (it crashed, or lost Redis for that
- *   long) stops counting, so its slots come back; while it keeps calling, its requests keep their slots
- *   however long they run (a per-request expiry would free a slot under a request still running).
+ *   on the way (Redis unreachable) cannot leave the count wrong beyond the key's next call. An instance
+ *   that has made no call for the key for the slot TTL (it crashed, or lost Redis for that long) stops
+ *   counting, so its slots come back; while it keeps calling, its requests keep their slots however
+ *   long they run (a per-request expiry would free a slot under a request still running).
  * - Expiries are pushed out every EXPIRY_REFRESH_MS, not on every write; all of a key id's keys share
  *   one expiry (the longest window in use plus the slot TTL), so they live and vanish together.
  * - Settled cost and new reservations are one INCRBY.
@@ -47,10 +48,10 @@ const EXPIRY_REFRESH_MS = 10_000;
  * neither checked nor written; all -1 and ttl 0: a settle-only call), 6 slot ttl (ms); the settles:
  * 7 spend delta (actual cost minus reservations, leases' refunds included), 8 tokens; 9 the requests in
  * flight the calling instance holds before this call's admissions (-1: keep its count as it is); 10
- * the calling instance's id; 11 lease rate (requests per ms; 0: no lease
- * asked for), 12 lease unit (each leased request's reservation, nano-USD); 13 r, the number of leases
- * given back, then r triples (unused requests, minute slot, day slot; -1: not booked there); then one
- * reservation (nano-USD) per admission.
+ * the calling instance's id; 11 lease rate (requests per ms; 0: no lease asked for), 12 lease unit
+ * (each leased request's reservation, nano-USD); 13 r, the number of leases given back, then r triples
+ * (unused requests, minute slot, day slot; -1: not booked there); then one reservation (nano-USD) per
+ * admission.
  *
  * Returns {1} when there was nothing to admit and no lease asked for; {0} when the spend counter must
  * be seeded first (the settles are done, no admission is booked); else {1, now, minute count, minute
@@ -277,9 +278,10 @@ for i = first, #ARGV do
 end
 
 -- A lease: requests this instance may admit on its own until leaseEnd (the end of the slot LEASE_MS
--- ahead: 50 to 60 ms away, so that a renewal asked for before the current lease ends extends it), booked now at the
--- end of that slot as if all made then (so exact in every window), and only while every limit has ample
--- room: at most 1/LEASE_SHARE of what is left. Asked for at the instance's recent rate per ms.
+-- ahead: 50 to 60 ms away, so that a renewal asked for before the current lease ends extends it),
+-- booked now at the end of that slot as if all made then (so exact in every window), and only while
+-- every limit has ample room: at most 1/LEASE_SHARE of what is left. Asked for at the instance's
+-- recent rate per ms.
 local granted, leaseEnd = 0, slotEnd(M, now + ${LEASE_MS})
 if leaseRate > 0 and not refused then
   local g = math.ceil(leaseRate * (leaseEnd - now))
