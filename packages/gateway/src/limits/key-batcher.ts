@@ -79,6 +79,7 @@ export class KeyBatcher<T> {
 
   /** One timer for all lazy groups, set for the earliest that is due. */
   private armLazyTimer(due: number): void {
+    if (due === Number.POSITIVE_INFINITY) return;
     if (this.lazyTimer !== undefined) {
       if (this.lazyTimerDue <= due + 0.5) return;
       clearTimeout(this.lazyTimer);
