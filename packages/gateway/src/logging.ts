@@ -77,3 +77,17 @@ function bufferedStderr(): pino.DestinationStream {
   }, 250).unref();
   return destination;
 }
+
+/**
+ * For conditions that repeat on every request or reconnect (a store down): true at most once per
+ * `intervalMs`, so the log says it often enough to alert on without drowning in it.
+ */
+export function logThrottle(intervalMs = 10_000): () => boolean {
+  let last = Number.NEGATIVE_INFINITY;
+  return () => {
+    const now = Date.now();
+    if (now - last < intervalMs) return false;
+    last = now;
+    return true;
+  };
+}

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/config.js";
+import { logThrottle } from "../logging.js";
 import type { Store } from "../store/types.js";
 import { MemoryLimiter } from "./memory-limiter.js";
 import { RedisLimiter } from "./redis-limiter.js";
@@ -15,7 +16,7 @@ export async function openLimiter(config: GatewayConfig, store: Store, log: Logg
     }
     return MemoryLimiter.create(store);
   }
-  let lastSettleLog = 0;
+  const settleLogDue = logThrottle();
   let unlogged = 0;
   const limiter = new RedisLimiter({
     url: config.redisUrl,
@@ -25,9 +26,7 @@ export async function openLimiter(config: GatewayConfig, store: Store, log: Logg
     onSettleError: (err, settles) => {
       // One line per 10 s at most, counting the settles lost since the last one.
       unlogged += settles;
-      const now = Date.now();
-      if (now - lastSettleLog < 10_000) return;
-      lastSettleLog = now;
+      if (!settleLogDue()) return;
       log.error(
         { err: (err as Error).message, settles: unlogged },
         "settling limits in Redis failed; those requests' slots and reservations stay booked",
@@ -35,12 +34,10 @@ export async function openLimiter(config: GatewayConfig, store: Store, log: Logg
       unlogged = 0;
     },
   });
-  let lastLog = 0;
+  const downLogDue = logThrottle();
   await limiter.connect((err) => {
     // ioredis reports every failed reconnect; one line per 10 s says the same.
-    const now = Date.now();
-    if (now - lastLog < 10_000) return;
-    lastLog = now;
+    if (!downLogDue()) return;
     log.error(
       { err: (err as Error).message, onLimiterDown: config.onLimiterDown, onSpendDown: config.onSpendDown },
       "Redis unreachable; limits follow the configured policy until it is back",

@@ -4,6 +4,7 @@ import { writeRateLimitHeaders } from "../limits/headers.js";
 import { worstCaseNanos } from "../limits/reservation.js";
 import type { AdmitResult, Limiter, LimitName, Ticket } from "../limits/types.js";
 import { hasRateLimits } from "../limits/types.js";
+import { logThrottle } from "../logging.js";
 import type { ApiKeyRecord } from "../store/types.js";
 import type { ChatRequest } from "./chat-request.js";
 import type { RouteTarget } from "./resolve-route.js";
@@ -35,7 +36,7 @@ const LIMIT_TEXT: Record<Exclude<LimitName, "spend">, (n: number) => string> = {
   max_concurrent: (n) => `${n} concurrent requests (max_concurrent)`,
 };
 
-let lastDownLog = 0;
+const downLogDue = logThrottle();
 
 /**
  * Books the request against its key's limits and spend cap before anything goes upstream. Returns
@@ -97,10 +98,8 @@ function limiterDown(gov: Governance, key: ApiKeyRecord, err: unknown): undefine
   const capped = key.limits.spendCapUsd !== null;
   const limited = hasRateLimits(key.limits);
   const refuse = (capped && gov.onSpendDown === "closed") || (limited && gov.onLimiterDown === "closed");
-  const now = Date.now();
   // One line per 10 s is enough to alert on; a line per request would drown the log.
-  if (now - lastDownLog > 10_000) {
-    lastDownLog = now;
+  if (downLogDue()) {
     gov.log.error(
       { err: (err as Error).message, policy: { limits: gov.onLimiterDown, spend: gov.onSpendDown } },
       refuse

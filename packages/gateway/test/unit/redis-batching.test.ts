@@ -7,6 +7,19 @@ import { createTestRedis, redisSkipNote } from "../helpers/redis.js";
 import { countScriptCalls, redisLimiterFixture } from "../helpers/redis-limiters.js";
 import { usageEvent } from "../helpers/usage-event.js";
 
+/** A batcher whose sends answer at once, recording each batch as [group, items]. */
+function recordingBatcher(lazyMs: number) {
+  const sent: [string, string[]][] = [];
+  const batcher = new KeyBatcher<string>(
+    async (group, items) => {
+      sent.push([group, items]);
+    },
+    100,
+    lazyMs,
+  );
+  return { batcher, sent };
+}
+
 describe("key batcher", () => {
   it("hands over each group's items in order, one batch per group in flight", async () => {
     const sent: [string, number[]][] = [];
@@ -39,14 +52,7 @@ describe("key batcher", () => {
   });
 
   it("lets lazy items wait for an urgent one to ride along with, or for the lazy timer", async () => {
-    const sent: [string, string[]][] = [];
-    const batcher = new KeyBatcher<string>(
-      async (group, items) => {
-        sent.push([group, items]);
-      },
-      100,
-      50,
-    );
+    const { batcher, sent } = recordingBatcher(50);
     const turn = () => new Promise((r) => setImmediate(r));
     batcher.add("a", "settle-1", false);
     batcher.add("a", "settle-2", false);
@@ -67,14 +73,7 @@ describe("key batcher", () => {
   });
 
   it("sends a group once its earliest lazy item is due, each item with its own wait", async () => {
-    const sent: [string, string[]][] = [];
-    const batcher = new KeyBatcher<string>(
-      async (group, items) => {
-        sent.push([group, items]);
-      },
-      100,
-      40,
-    );
+    const { batcher, sent } = recordingBatcher(40);
     batcher.add("a", "settle-long", false, 10_000);
     batcher.add("b", "settle-default", false);
     await new Promise((r) => setTimeout(r, 120));
