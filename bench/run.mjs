@@ -2,7 +2,8 @@
 // the same load in the same run, plus cancellation latency and the SDK's SSE parsing speed.
 // Knobs: BENCH_DURATION_MS (default 5000), BENCH_CONCURRENCY (default 32), BENCH_ROUNDS (default 3),
 // BENCH_WARMUP_MS (default 3000), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --cpu-prof);
-// the governance rows have their own: BENCH_GOV_SLICE_MS (default 1500), BENCH_GOV_ROUNDS (default 20).
+// the governance rows have their own: BENCH_GOV_SLICE_MS (default 1500), BENCH_GOV_WARMUP_MS (default 1000),
+// BENCH_GOV_ROUNDS (default 20).
 import { existsSync, writeFileSync } from "node:fs";
 import { measureCancellation, startSlowUpstream } from "./lib/cancel.mjs";
 import { runGovernanceBench } from "./lib/governance.mjs";
@@ -109,7 +110,8 @@ try {
 }
 
 // Governance: limits, spend caps and accounting on (embedded, Redis) vs off, on their own gateways.
-// Short paired slices of its own (BENCH_GOV_SLICE_MS, BENCH_GOV_ROUNDS; see lib/governance.mjs).
+// Short paired slices of its own (BENCH_GOV_SLICE_MS, BENCH_GOV_WARMUP_MS, BENCH_GOV_ROUNDS; see
+// lib/governance.mjs).
 const governance = await runGovernanceBench({
   dir,
   simUrl: sim.url,

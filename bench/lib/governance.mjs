@@ -3,11 +3,17 @@
 // limits), and with both: a key with every limit set (rpm, rpd, tpm, max_concurrent, spend cap; none
 // ever reached) counted in process (embedded) or in Redis (shared mode).
 //
+// Every target is its own gateway process, started the same way. (Until 2026-11-30 the embedded-limits
+// key shared the accounting-only gateway, and so ran right after that target's slice on a process
+// already warm from it, which flattered it by a few hundredths against a Redis target that had been
+// idle for three slices.)
+//
 // This box's speed drifts by up to 2x within tens of seconds, far more than the costs measured here, so
-// the rows are measured as short slices (BENCH_GOV_SLICE_MS, default 1.5 s) in many rounds
-// (BENCH_GOV_ROUNDS, default 20), each target warmed once up front; every round runs each target once,
-// in an order rotated from round to round, and a row's ratio is the median over rounds of its slice
-// divided by the baseline slice of the same round, a few seconds apart.
+// the rows are measured as short slices (BENCH_GOV_SLICE_MS, default 1.5 s, each after its own warm-up
+// of BENCH_GOV_WARMUP_MS, default 1 s) in many rounds (BENCH_GOV_ROUNDS, default 20), each target warmed
+// once up front; every round runs each target once, in an order rotated from round to round, and a
+// row's ratio is the median over rounds of its slice divided by the baseline slice of the same round,
+// a few seconds apart.
 import { spawn } from "node:child_process";
 import { Redis } from "ioredis";
 import { runLoad } from "./load.mjs";
@@ -77,6 +83,7 @@ export async function runGovernanceBench({
   simUrl,
   concurrency,
   durationMs = Number(process.env.BENCH_GOV_SLICE_MS ?? 1500),
+  warmupMs = Number(process.env.BENCH_GOV_WARMUP_MS ?? 1000),
   rounds = Number(process.env.BENCH_GOV_ROUNDS ?? 20),
   log = () => {},
 }) {
@@ -87,10 +94,11 @@ export async function runGovernanceBench({
     messages: [{ role: "user", content: "What is the capital of France?" }],
   };
   const bare = await startGatewayProcess(dir, simUrl, { MESHAPI_RECORD_USAGE: "false" });
+  const accounting = await startGatewayProcess(dir, simUrl);
   const embedded = await startGatewayProcess(dir, simUrl);
   const targets = [
     { name: "limits off, accounting off (embedded)", url: bare.url, key: bare.key },
-    { name: "limits off, accounting on (embedded)", url: embedded.url, key: embedded.key },
+    { name: "limits off, accounting on (embedded)", url: accounting.url, key: accounting.key },
     {
       name: "limits + spend cap on, accounting on, embedded (in-process)",
       url: embedded.url,
@@ -126,13 +134,14 @@ export async function runGovernanceBench({
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < targets.length; i++) {
         const t = targets[(round + i) % targets.length];
-        const r = await slice(t, durationMs, 250);
+        const r = await slice(t, durationMs, warmupMs);
         results.get(t.name).push(r);
         log(`governance, ${t.name}, round ${round + 1}: ${r.rps.toFixed(0)} rps\n`);
       }
     }
   } finally {
     await bare.stop();
+    await accounting.stop();
     await embedded.stop();
     if (shared) {
       await shared.stop();

@@ -5,7 +5,10 @@ import { KeyBatcher } from "./key-batcher.js";
 import { DemandMeter, KeyLease, LEASE_MS } from "./lease.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
 import {
+  countSettles,
   leaseGivenBack,
+  NotSent,
+  neverSent,
   type Pending,
   type PendingAdmit,
   type PendingSettle,
@@ -34,6 +37,12 @@ import {
   type Ticket,
   toNanos,
 } from "./types.js";
+
+/**
+ * Settles that could not be sent (Redis unreachable) try again with the key's next call, or on their
+ * own after this long, until Redis is back.
+ */
+const SETTLE_RETRY_MS = 500;
 
 /** A request told to wait for another instance's lease asks again after this long … */
 const LEASE_WAIT_MS = 5;
@@ -67,9 +76,11 @@ export interface RedisLimiterOptions {
   /** False: never ask for leases, every admission is a script call (default true; see lease.ts). */
   leases?: boolean;
   /**
-   * A script call carrying settles (or leases given back) failed: those requests' slots, reservations
-   * and tokens were not booked back (stricter, never looser). `settle` itself returns nothing: a
-   * promise per request measured several µs of event-loop CPU per request under load.
+   * A script call carrying settles (or leases given back) got no answer (the connection dropped while
+   * it was on its way), or could not be sent during shutdown: unless Redis ran it, those requests'
+   * slots, reservations and tokens were not booked back (stricter, never looser). Settles that could
+   * not be sent at all are kept and sent once Redis is back, so they are not reported. `settle` itself
+   * returns nothing: a promise per request measured several µs of event-loop CPU per request under load.
    */
   onSettleError?: (err: unknown, settles: number) => void;
 }
@@ -107,6 +118,8 @@ export class RedisLimiter implements Limiter {
   /** Shutdown drains it, so no settle (slot, reservation) is lost. */
   private readonly batcher: KeyBatcher<Pending>;
   private readonly keys = new Map<string, KeyState>();
+  /** While above 0 (shutdown, or a caller waiting for the settles), unsendable settles are given up. */
+  private draining = 0;
 
   constructor(private readonly options: RedisLimiterOptions) {
     // No offline queue: while Redis is down, calls fail at once and the configured policy decides,
@@ -114,7 +127,10 @@ export class RedisLimiter implements Limiter {
     const redis = new Redis(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
+      // A call on the wire when the connection drops fails at once. With retries, ioredis sends it
+      // again after the reconnect, and a call Redis had run (its answer lost) would book its settles
+      // and leases given back twice: looser. Requests in flight heal anyway (see held).
+      maxRetriesPerRequest: 0,
       connectTimeout: 2_000,
       // No auto-pipelining: it would put several keys' calls of one turn into one write, but builds a
       // Pipeline object per turn, which measured ~30 % more client CPU per call than a write per call,
@@ -214,7 +230,35 @@ export class RedisLimiter implements Limiter {
 
   /** Resolves once everything asked of Redis so far (settles included) has been sent and answered. */
   settled(): Promise<void> {
-    return this.batcher.drain();
+    this.draining++;
+    return this.batcher.drain().finally(() => {
+      this.draining--;
+    });
+  }
+
+  /**
+   * Settles a call could not send go back to wait for the key's next call (retried every
+   * SETTLE_RETRY_MS meanwhile), summed with the key's settles already waiting; while draining, they
+   * are reported lost instead.
+   */
+  private retrySettles(keyId: string, settles: readonly PendingSettle[], err: unknown): void {
+    if (this.draining > 0) {
+      this.options.onSettleError?.(err, countSettles(settles));
+      return;
+    }
+    const state = this.stateOf(keyId);
+    for (const p of settles) {
+      const waiting = state.settling;
+      // A lease given back keeps its own item: its requests go back to the slots they were booked at.
+      if (p.returned === undefined && waiting?.booking.spendKey === p.booking.spendKey) {
+        waiting.tokens += p.tokens;
+        waiting.delta += p.delta;
+        waiting.count += p.count;
+        continue;
+      }
+      if (p.returned === undefined && waiting === undefined) state.settling = p;
+      this.batcher.add(keyId, p, false, SETTLE_RETRY_MS);
+    }
   }
 
   /** Ends the key's lease, if any; what it gives back is booked with the key's next call (lazily). */
@@ -293,7 +337,7 @@ export class RedisLimiter implements Limiter {
     // the order they are sent, so the others keep the count it set and add their own admissions.
     let held = this.held(state);
     for (const group of settles.values()) {
-      calls.push(this.call((group[0] as PendingSettle).booking, undefined, held, group, []));
+      calls.push(this.call(keyId, (group[0] as PendingSettle).booking, undefined, held, group, []));
       held = -1;
     }
     // A lease for a key busy at this instance, on the usual terms (one run: the key's current limits).
@@ -331,13 +375,13 @@ export class RedisLimiter implements Limiter {
   ): Promise<void> {
     const inputs = run.map((p) => p.input);
     let sentAt = performance.now();
-    let reply = await this.call(booking, limits, held, settles, inputs, ask);
+    let reply = await this.call(keyId, booking, limits, held, settles, inputs, ask);
     if (needsSeed(reply)) {
       // Nothing was admitted (the settles and the count of slots held were booked): seed, then admit
       // again without them (another run of this batch may have admitted since).
       await this.seed(keyId, limits, booking.spendKey);
       sentAt = performance.now();
-      reply = await this.call(booking, limits, -1, undefined, inputs, ask);
+      reply = await this.call(keyId, booking, limits, -1, undefined, inputs, ask);
       if (needsSeed(reply)) throw new Error("the spend counter vanished right after seeding");
     }
     const results = admitResults(reply, limits, booking, inputs);
@@ -422,8 +466,12 @@ export class RedisLimiter implements Limiter {
     return state.inflight + (lease?.booking.slot ? lease.unused : 0);
   }
 
-  /** One script call; a failure is reported for the settles riding on it. */
+  /**
+   * One script call. Settles riding on a call that could not be sent wait for the next; a failure
+   * once sent is reported for them.
+   */
   private call(
+    keyId: string,
     booking: Booking,
     limits: KeyLimits | undefined,
     held: number,
@@ -431,25 +479,27 @@ export class RedisLimiter implements Limiter {
     inputs: readonly AdmitInput[],
     ask?: LeaseAsk,
   ): Promise<number[]> {
-    const reply = this.redis.meshLimit(
-      ...scriptArgs(
-        booking,
-        limits,
-        this.slotTtlMs,
-        this.instance,
-        held,
-        settles && sumSettles(settles),
-        inputs,
-        ask,
-      ),
-    );
+    // Not sent at all while the connection is down, so its settles can safely go again later.
+    const reply =
+      this.redis.status === "ready"
+        ? this.redis.meshLimit(
+            ...scriptArgs(
+              booking,
+              limits,
+              this.slotTtlMs,
+              this.instance,
+              held,
+              settles && sumSettles(settles),
+              inputs,
+              ask,
+            ),
+          )
+        : Promise.reject(new NotSent(`Redis connection is ${this.redis.status}`));
     if (settles !== undefined) {
-      reply.catch((err: unknown) =>
-        this.options.onSettleError?.(
-          err,
-          settles.reduce((n, p) => n + p.count, 0),
-        ),
-      );
+      reply.catch((err: unknown) => {
+        if (neverSent(err)) this.retrySettles(keyId, settles, err);
+        else this.options.onSettleError?.(err, countSettles(settles));
+      });
     }
     return reply;
   }
@@ -464,7 +514,7 @@ export class RedisLimiter implements Limiter {
     // all of them.
     for (const [keyId, state] of this.keys) this.giveBack(keyId, state);
     const deadline = new Promise((r) => setTimeout(r, 2_000).unref());
-    await Promise.race([this.batcher.drain(), deadline]);
+    await Promise.race([this.settled(), deadline]);
     if (this.redis.status === "ready") await this.redis.quit().catch(() => {});
     this.redis.disconnect();
   }

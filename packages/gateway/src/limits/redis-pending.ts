@@ -61,3 +61,19 @@ export function sumSettles(settles: readonly PendingSettle[]): SettleSum {
   }
   return s;
 }
+
+/** A call not sent because the connection to Redis is not up: nothing of it reached Redis. */
+export class NotSent extends Error {}
+
+/**
+ * Whether a failed call certainly never reached Redis, so that sending its settles again cannot book
+ * them twice. A call that was on the wire when the connection dropped may have run: not retried.
+ */
+export function neverSent(err: unknown): boolean {
+  return err instanceof NotSent || (err instanceof Error && err.message.startsWith("Stream isn't writeable"));
+}
+
+/** Requests whose settles are summed in these items (a lease given back counts as one). */
+export function countSettles(settles: readonly PendingSettle[]): number {
+  return settles.reduce((n, p) => n + p.count, 0);
+}

@@ -1,0 +1,136 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisLimiter } from "../../src/limits/redis-limiter.js";
+import type { AdmitResult, Ticket } from "../../src/limits/types.js";
+import { type KeyLimits, NO_LIMITS } from "../../src/store/types.js";
+import { createTestRedis, redisSkipNote } from "../helpers/redis.js";
+import { redisLimiterFixture } from "../helpers/redis-limiters.js";
+import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+
+const redisEnv = createTestRedis("outage");
+if (!redisEnv) console.warn(redisSkipNote);
+
+/** Cap 1 USD, reservations of 0.01, actual cost 0.001: a settle moves the spend counter by −0.009. */
+const LIMITS: KeyLimits = { ...NO_LIMITS, rpm: 1000, maxConcurrent: 100, spendCapUsd: 1 };
+const RESERVE = 10_000_000;
+const COST = 1_000_000;
+
+describe.skipIf(!redisEnv)("shared limits across a Redis outage (real Redis behind a TCP proxy)", () => {
+  const fx = redisLimiterFixture(redisEnv as NonNullable<typeof redisEnv>, "outage");
+  let proxy: TcpProxy;
+  let direct: Redis;
+  let seq = 0;
+
+  beforeAll(async () => {
+    const url = new URL(redisEnv?.url ?? "");
+    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 6379) });
+    direct = new Redis(redisEnv?.url ?? "");
+  });
+  afterAll(async () => {
+    direct?.disconnect();
+    await proxy?.close();
+  });
+
+  const through = async (lost: number[] = []) => {
+    const url = new URL(redisEnv?.url ?? "");
+    url.host = `127.0.0.1:${proxy.port}`;
+    const limiter = new RedisLimiter({
+      url: url.toString(),
+      prefix: `${redisEnv?.prefix}${++seq}:`,
+      store: fx.store(),
+      leases: false,
+      onSettleError: (_err, n) => lost.push(n),
+    });
+    await limiter.connect(() => {});
+    return fx.track(limiter);
+  };
+  const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 5000) => {
+    const deadline = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const admitAll = async (limiter: RedisLimiter, keyId: string, n: number): Promise<Ticket[]> => {
+    const results = await Promise.all(
+      Array.from(
+        { length: n },
+        (_, i) =>
+          limiter.admit({
+            keyId,
+            limits: LIMITS,
+            requestId: `r${i}`,
+            reserveNanos: RESERVE,
+          }) as Promise<AdmitResult>,
+      ),
+    );
+    return results.map((r) => {
+      if (!r.ok) throw new Error(`refused: ${r.limit}`);
+      return r.ticket;
+    });
+  };
+  const spend = async (limiter: RedisLimiter, keyId: string) =>
+    Number(await direct.get(spendKey(limiter, keyId)));
+  const spendKey = (limiter: RedisLimiter, keyId: string) =>
+    `${(limiter as unknown as { options: { prefix: string } }).options.prefix}spend:{${keyId}}:total`;
+  const inFlight = async (limiter: RedisLimiter, keyId: string) => {
+    const prefix = (limiter as unknown as { options: { prefix: string } }).options.prefix;
+    const counts = await direct.hgetall(`${prefix}rl3:{${keyId}}:c`);
+    return Object.entries(counts)
+      .filter(([field]) => !field.endsWith("@"))
+      .reduce((n, [, v]) => n + Number(v), 0);
+  };
+
+  it("keeps the settles it could not send while Redis is unreachable, and books them once it is back", async () => {
+    const lost: number[] = [];
+    const limiter = await through(lost);
+    const tickets = await admitAll(limiter, "key_down", 3);
+    expect(await spend(limiter, "key_down")).toBe(3 * RESERVE);
+    expect(await inFlight(limiter, "key_down")).toBe(3);
+
+    proxy.down();
+    await until("the connection to drop", () => limiter.redis.status !== "ready");
+    for (const t of tickets) limiter.settle(t, { costNanos: COST, tokens: 10 });
+    // Several retries' worth of time with Redis unreachable: nothing booked, nothing given up.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await spend(limiter, "key_down")).toBe(3 * RESERVE);
+    expect(lost).toEqual([]);
+
+    proxy.up();
+    await until("the settles to be booked", async () => (await spend(limiter, "key_down")) === 3 * COST);
+    expect(await inFlight(limiter, "key_down")).toBe(0);
+    // Booked once: later retries (there must be none left) would move the counter again.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await spend(limiter, "key_down")).toBe(3 * COST);
+    expect(lost).toEqual([]);
+  });
+
+  it("does not send a call again whose answer was lost after Redis ran it", async () => {
+    const lost: number[] = [];
+    const limiter = await through(lost);
+    const [ticket] = await admitAll(limiter, "key_cut", 1);
+    proxy.cutNextReply();
+    limiter.settle(ticket as Ticket, { costNanos: COST, tokens: 0 });
+    await limiter.settled();
+    // The call reached Redis and ran; only its answer was lost, so the settle counts as lost here.
+    expect(lost).toEqual([1]);
+    await until("the reconnect", () => limiter.redis.status === "ready");
+    // A blind resend after the reconnect would have booked the settle twice: 2 × COST − RESERVE.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await spend(limiter, "key_cut")).toBe(COST);
+  });
+
+  it("gives up settles still unsent at shutdown, and reports them", async () => {
+    const lost: number[] = [];
+    const limiter = await through(lost);
+    const tickets = await admitAll(limiter, "key_close", 2);
+    proxy.down();
+    await until("the connection to drop", () => limiter.redis.status !== "ready");
+    for (const t of tickets) limiter.settle(t, { costNanos: COST, tokens: 0 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(lost).toEqual([]);
+    await limiter.close();
+    expect(lost).toEqual([2]);
+    proxy.up();
+  });
+});
