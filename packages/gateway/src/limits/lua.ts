@@ -1,6 +1,12 @@
 import { LEASE_GRACE_MS, LEASE_MS, LEASE_SHARE } from "./lease.js";
 import { DAY_MS, DAY_SLOT_MS, MINUTE_MS, SHARED_MINUTE_SLOT_MS } from "./types.js";
 
+/**
+ * How long Redis remembers the number of an instance's last settles for a key: a call sent again later
+ * than this after its answer was lost could be booked twice (it is sent again within seconds).
+ */
+const SEQ_TTL_MS = 86_400_000;
+
 /** While a key is busy, its keys' expiries are pushed out at most this often (not on every call). */
 const EXPIRY_REFRESH_MS = 10_000;
 
@@ -39,7 +45,8 @@ const EXPIRY_REFRESH_MS = 10_000;
  *
  * Keys: 1 state hash, 2 minute log, 3 day log, 4 token log, 5 in-flight counts (hash: instance →
  * requests in flight, instance .. '@' → its last call), 6 spend counter (integer nano-USD), 7 lease
- * markers (hash: instance → end of its lease, until given back). State hash
+ * markers (hash: instance → end of its lease, until given back), 8 settles booked (hash: instance → the
+ * number of its last call with settles booked for the key). State hash
  * fields per window w ∈ {m, d, t}: w sum (booked in the window, open slot included), ws open slot's
  * end (-1: none), wn its count, wo the log's oldest entry (-1: log empty); x when the expiries were
  * last pushed out.
@@ -49,9 +56,10 @@ const EXPIRY_REFRESH_MS = 10_000;
  * 7 spend delta (actual cost minus reservations, leases' refunds included), 8 tokens; 9 the requests in
  * flight the calling instance holds before this call's admissions (-1: keep its count as it is); 10
  * the calling instance's id; 11 lease rate (requests per ms; 0: no lease asked for), 12 lease unit
- * (each leased request's reservation, nano-USD); 13 r, the number of leases given back, then r triples
- * (unused requests, minute slot, day slot; -1: not booked there); then one reservation (nano-USD) per
- * admission.
+ * (each leased request's reservation, nano-USD); 13 r, the number of leases given back; 14 the number
+ * of this call's settles (0: none; a number booked before: its settles and leases given back are not
+ * booked again); then r triples (unused requests, minute slot, day slot; -1: not booked there); then
+ * one reservation (nano-USD) per admission.
  *
  * Returns {1} when there was nothing to admit and no lease asked for; {0} when the spend counter must
  * be seeded first (the settles are done, no admission is booked); else {1, now, minute count, minute
@@ -67,9 +75,22 @@ local rpm, rpd, tpm = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local conc, cap, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local delta, settled, held, me = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10]
 local leaseRate, unit, returns = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
-local first = 14 + 3 * returns
+local seq = tonumber(ARGV[14])
+local first = 15 + 3 * returns
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+-- Settles sent again after their call's answer was lost are booked once: each instance numbers its
+-- settles' calls per key, and a number already booked here books nothing.
+if seq > 0 then
+  local last = tonumber(redis.call('HGET', KEYS[8], me) or '0')
+  if seq <= last then
+    delta, settled, returns = 0, 0, 0
+  else
+    redis.call('HSET', KEYS[8], me, seq)
+    redis.call('PEXPIRE', KEYS[8], ${SEQ_TTL_MS})
+  end
+end
 local H = KEYS[1]
 local s = redis.call('HMGET', H, 'm', 'ms', 'mn', 'mo', 'd', 'ds', 'dn', 'do', 't', 'ts', 'tn', 'to', 'x')
 local expiry = math.max(rpd >= 0 and ${DAY_MS} or ${MINUTE_MS}, ttl) + ${2 * EXPIRY_REFRESH_MS}
@@ -217,7 +238,7 @@ if settled > 0 then book(T, settled) end
 if returns > 0 and not fresh then
   advance(M)
   advance(D)
-  for i = 14, first - 1, 3 do
+  for i = 15, first - 1, 3 do
     local n, atM, atD = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
     if n > 0 and atM >= 0 then unbook(M, atM, n) end
     if n > 0 and atD >= 0 then unbook(D, atD, n) end

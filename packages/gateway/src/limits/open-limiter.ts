@@ -29,7 +29,7 @@ export async function openLimiter(config: GatewayConfig, store: Store, log: Logg
       if (!settleLogDue()) return;
       log.error(
         { err: (err as Error).message, settles: unlogged },
-        "settling limits in Redis got no answer; unless Redis ran it, those requests' slots and reservations stay booked",
+        "settling limits in Redis failed; those requests' slots and reservations stay booked",
       );
       unlogged = 0;
     },

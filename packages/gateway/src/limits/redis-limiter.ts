@@ -1,19 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import { Redis, ReplyError } from "ioredis";
 import type { KeyLimits, Store } from "../store/types.js";
 import { KeyBatcher } from "./key-batcher.js";
 import { DemandMeter, KeyLease, LEASE_MS } from "./lease.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
 import {
-  countSettles,
   leaseGivenBack,
   NotSent,
-  neverSent,
   type Pending,
   type PendingAdmit,
   type PendingSettle,
   RENEW,
-  sumSettles,
+  RETRY,
+  type SettlePacket,
+  settlePacket,
 } from "./redis-pending.js";
 import {
   admitResults,
@@ -39,8 +39,8 @@ import {
 } from "./types.js";
 
 /**
- * Settles that could not be sent (Redis unreachable) try again with the key's next call, or on their
- * own after this long, until Redis is back.
+ * Settles whose call failed (Redis unreachable, or the connection dropped before the answer) go again
+ * with the key's next call, or on their own after this long, until Redis has booked them.
  */
 const SETTLE_RETRY_MS = 500;
 
@@ -76,11 +76,11 @@ export interface RedisLimiterOptions {
   /** False: never ask for leases, every admission is a script call (default true; see lease.ts). */
   leases?: boolean;
   /**
-   * A script call carrying settles (or leases given back) got no answer (the connection dropped while
-   * it was on its way), or could not be sent during shutdown: unless Redis ran it, those requests'
-   * slots, reservations and tokens were not booked back (stricter, never looser). Settles that could
-   * not be sent at all are kept and sent once Redis is back, so they are not reported. `settle` itself
-   * returns nothing: a promise per request measured several µs of event-loop CPU per request under load.
+   * Settles (or leases given back) given up: Redis refused their call with an error, or they were still
+   * not booked when the limiter closed (or a caller of `settled` stopped waiting). Those requests'
+   * slots, reservations and tokens stay booked (stricter, never looser). A call that failed for want of
+   * a connection is not reported: its settles go again until Redis books them. `settle` itself returns
+   * nothing: a promise per request measured several µs of event-loop CPU per request under load.
    */
   onSettleError?: (err: unknown, settles: number) => void;
 }
@@ -95,6 +95,10 @@ interface KeyState {
   inflight: number;
   /** Whether this instance has ever held a slot of the key: then each call says how many it holds. */
   holdsSlots: boolean;
+  /** The number of the key's last settle packet (see SettlePacket). */
+  seq: number;
+  /** Settle packets whose call failed, in the order they were first sent: they go first next time. */
+  unsent: SettlePacket[];
 }
 
 /**
@@ -127,9 +131,10 @@ export class RedisLimiter implements Limiter {
     const redis = new Redis(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
-      // A call on the wire when the connection drops fails at once. With retries, ioredis sends it
-      // again after the reconnect, and a call Redis had run (its answer lost) would book its settles
-      // and leases given back twice: looser. Requests in flight heal anyway (see held).
+      // A call on the wire when the connection drops fails at once, instead of ioredis sending it again
+      // after the reconnect: a call Redis had run (its answer lost) would book its admissions twice.
+      // The limiter sends its settles again itself, numbered (Redis books each once), and requests in
+      // flight heal with the next call (see held).
       maxRetriesPerRequest: 0,
       connectTimeout: 2_000,
       // No auto-pipelining: it would put several keys' calls of one turn into one write, but builds a
@@ -137,7 +142,7 @@ export class RedisLimiter implements Limiter {
       // even with eight keys busy at once (calls per key are already batched by KeyBatcher).
       enableAutoPipelining: false,
     });
-    redis.defineCommand("meshLimit", { numberOfKeys: 7, lua: LIMIT_LUA });
+    redis.defineCommand("meshLimit", { numberOfKeys: 8, lua: LIMIT_LUA });
     redis.defineCommand("meshSeed", { numberOfKeys: 1, lua: SEED_LUA });
     this.redis = redis as Redis & LimitCommands;
     this.slotTtlMs = options.slotTtlMs ?? 15 * 60_000;
@@ -168,6 +173,8 @@ export class RedisLimiter implements Limiter {
         settling: undefined,
         inflight: 0,
         holdsSlots: false,
+        seq: 0,
+        unsent: [],
       };
       this.keys.set(keyId, state);
     }
@@ -237,28 +244,22 @@ export class RedisLimiter implements Limiter {
   }
 
   /**
-   * Settles a call could not send go back to wait for the key's next call (retried every
-   * SETTLE_RETRY_MS meanwhile), summed with the key's settles already waiting; while draining, they
-   * are reported lost instead.
+   * A call with settles failed. Unless Redis refused it (an error it would answer again) or the limiter
+   * is draining, its packet waits to go again, first in the key's next call, as it was: if Redis had
+   * booked it (only the answer was lost), it books nothing the second time.
    */
-  private retrySettles(keyId: string, settles: readonly PendingSettle[], err: unknown): void {
-    if (this.draining > 0) {
-      this.options.onSettleError?.(err, countSettles(settles));
+  private retryLater(keyId: string, packet: SettlePacket, err: unknown): void {
+    if (this.draining > 0 || err instanceof ReplyError) {
+      this.options.onSettleError?.(err, packet.count);
       return;
     }
-    const state = this.stateOf(keyId);
-    for (const p of settles) {
-      const waiting = state.settling;
-      // A lease given back keeps its own item: its requests go back to the slots they were booked at.
-      if (p.returned === undefined && waiting?.booking.spendKey === p.booking.spendKey) {
-        waiting.tokens += p.tokens;
-        waiting.delta += p.delta;
-        waiting.count += p.count;
-        continue;
-      }
-      if (p.returned === undefined && waiting === undefined) state.settling = p;
-      this.batcher.add(keyId, p, false, SETTLE_RETRY_MS);
-    }
+    this.stateOf(keyId).unsent.push(packet);
+    this.batcher.add(keyId, RETRY, false, SETTLE_RETRY_MS);
+  }
+
+  /** The key's settles as the next numbered packet. */
+  private packet(keyId: string, settles: readonly PendingSettle[]): SettlePacket {
+    return settlePacket(settles, ++this.stateOf(keyId).seq);
   }
 
   /** Ends the key's lease, if any; what it gives back is booked with the key's next call (lazily). */
@@ -283,6 +284,8 @@ export class RedisLimiter implements Limiter {
     const state = this.keys.get(keyId);
     // The summed settles go now: later ones start a new sum.
     if (state) state.settling = undefined;
+    const unsent = state?.unsent ?? [];
+    if (state && unsent.length > 0) state.unsent = [];
     const admits: PendingAdmit[] = [];
     const settles = new Map<string, PendingSettle[]>();
     const tick = performance.now();
@@ -295,6 +298,7 @@ export class RedisLimiter implements Limiter {
     for (const p of batch) {
       if (p.kind === "settle") addSettle(p);
       else if (p.kind === "renew") renew = true;
+      else if (p.kind === "retry") continue;
       else {
         // Queued while the key's lease was on its way: the lease admits them if it can.
         const lease = state?.lease;
@@ -336,8 +340,14 @@ export class RedisLimiter implements Limiter {
     // The first call of the batch says how many slots this instance holds; Redis runs the calls in
     // the order they are sent, so the others keep the count it set and add their own admissions.
     let held = this.held(state);
+    // Packets that failed before go first and in their order: Redis books each number once.
+    for (const packet of unsent) {
+      calls.push(this.call(keyId, packet.booking, undefined, held, packet, []));
+      held = -1;
+    }
     for (const group of settles.values()) {
-      calls.push(this.call(keyId, (group[0] as PendingSettle).booking, undefined, held, group, []));
+      const packet = this.packet(keyId, group);
+      calls.push(this.call(keyId, packet.booking, undefined, held, packet, []));
       held = -1;
     }
     // A lease for a key busy at this instance, on the usual terms (one run: the key's current limits).
@@ -375,7 +385,8 @@ export class RedisLimiter implements Limiter {
   ): Promise<void> {
     const inputs = run.map((p) => p.input);
     let sentAt = performance.now();
-    let reply = await this.call(keyId, booking, limits, held, settles, inputs, ask);
+    const packet = settles && this.packet(keyId, settles);
+    let reply = await this.call(keyId, booking, limits, held, packet, inputs, ask);
     if (needsSeed(reply)) {
       // Nothing was admitted (the settles and the count of slots held were booked): seed, then admit
       // again without them (another run of this batch may have admitted since).
@@ -466,41 +477,24 @@ export class RedisLimiter implements Limiter {
     return state.inflight + (lease?.booking.slot ? lease.unused : 0);
   }
 
-  /**
-   * One script call. Settles riding on a call that could not be sent wait for the next; a failure
-   * once sent is reported for them.
-   */
+  /** One script call; if it fails, the settles riding on it go again (see retryLater). */
   private call(
     keyId: string,
     booking: Booking,
     limits: KeyLimits | undefined,
     held: number,
-    settles: PendingSettle[] | undefined,
+    packet: SettlePacket | undefined,
     inputs: readonly AdmitInput[],
     ask?: LeaseAsk,
   ): Promise<number[]> {
-    // Not sent at all while the connection is down, so its settles can safely go again later.
+    // While the connection is down, nothing is handed to ioredis (its offline queue is off anyway).
     const reply =
       this.redis.status === "ready"
         ? this.redis.meshLimit(
-            ...scriptArgs(
-              booking,
-              limits,
-              this.slotTtlMs,
-              this.instance,
-              held,
-              settles && sumSettles(settles),
-              inputs,
-              ask,
-            ),
+            ...scriptArgs(booking, limits, this.slotTtlMs, this.instance, held, packet?.sum, inputs, ask),
           )
         : Promise.reject(new NotSent(`Redis connection is ${this.redis.status}`));
-    if (settles !== undefined) {
-      reply.catch((err: unknown) => {
-        if (neverSent(err)) this.retrySettles(keyId, settles, err);
-        else this.options.onSettleError?.(err, countSettles(settles));
-      });
-    }
+    if (packet !== undefined) reply.catch((err: unknown) => this.retryLater(keyId, packet, err));
     return reply;
   }
 

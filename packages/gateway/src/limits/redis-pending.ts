@@ -27,12 +27,30 @@ export interface PendingSettle {
   returned?: SettleSum["returned"][number];
 }
 
+/**
+ * Settles sent to Redis, numbered: a call that failed is sent again as it was, and Redis books each
+ * number once.
+ */
+export interface SettlePacket {
+  booking: Booking;
+  sum: SettleSum;
+  /** Settles summed in it (a lease given back counts as one): what it reports if given up. */
+  count: number;
+}
+
+/** Settles sent before wait to be sent again: the key's next call must come (see SettlePacket). */
+export interface PendingRetry {
+  kind: "retry";
+}
+
+export const RETRY: PendingRetry = { kind: "retry" };
+
 /** The key's lease is running out while still busy: ask for the next one before it does. */
 export interface PendingRenew {
   kind: "renew";
 }
 
-export type Pending = PendingAdmit | PendingSettle | PendingRenew;
+export type Pending = PendingAdmit | PendingSettle | PendingRenew | PendingRetry;
 
 export const RENEW: PendingRenew = { kind: "renew" };
 
@@ -51,29 +69,18 @@ export function leaseGivenBack(r: LeaseReturn): PendingSettle {
   };
 }
 
-/** What a group of settles books, summed: their tokens and one spend increment. */
-export function sumSettles(settles: readonly PendingSettle[]): SettleSum {
-  const s: SettleSum = { delta: 0, tokens: 0, returned: [] };
+/** A group of settles (one spend counter) as the numbered packet one call books. */
+export function settlePacket(settles: readonly PendingSettle[], seq: number): SettlePacket {
+  const sum: SettleSum = { delta: 0, tokens: 0, returned: [], seq };
+  let count = 0;
   for (const p of settles) {
-    s.delta += p.delta;
-    s.tokens += p.tokens;
-    if (p.returned) s.returned.push(p.returned);
+    sum.delta += p.delta;
+    sum.tokens += p.tokens;
+    count += p.count;
+    if (p.returned) sum.returned.push(p.returned);
   }
-  return s;
+  return { booking: (settles[0] as PendingSettle).booking, sum, count };
 }
 
 /** A call not sent because the connection to Redis is not up: nothing of it reached Redis. */
 export class NotSent extends Error {}
-
-/**
- * Whether a failed call certainly never reached Redis, so that sending its settles again cannot book
- * them twice. A call that was on the wire when the connection dropped may have run: not retried.
- */
-export function neverSent(err: unknown): boolean {
-  return err instanceof NotSent || (err instanceof Error && err.message.startsWith("Stream isn't writeable"));
-}
-
-/** Requests whose settles are summed in these items (a lease given back counts as one). */
-export function countSettles(settles: readonly PendingSettle[]): number {
-  return settles.reduce((n, p) => n + p.count, 0);
-}

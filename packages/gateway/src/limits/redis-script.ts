@@ -39,6 +39,11 @@ export interface SettleSum {
   tokens: number;
   /** Leases given back: their unused requests and where they were booked. */
   returned: { unused: number; minuteSlot: number; daySlot: number }[];
+  /**
+   * The call's number among the instance's calls with settles for the key (from 1, rising): sent again
+   * after its answer was lost, Redis books it only if it has not booked it yet.
+   */
+  seq: number;
 }
 
 /** What an admission call asks for besides its admissions: a lease (see lease.ts). */
@@ -77,7 +82,16 @@ export function scriptArgs(
   lease?: LeaseAsk,
 ): (string | number)[] {
   const b = booking.base;
-  const args: (string | number)[] = [`${b}h`, `${b}m`, `${b}d`, `${b}t`, `${b}c`, booking.spendKey, `${b}l`];
+  const args: (string | number)[] = [
+    `${b}h`,
+    `${b}m`,
+    `${b}d`,
+    `${b}t`,
+    `${b}c`,
+    booking.spendKey,
+    `${b}l`,
+    `${b}q`,
+  ];
   if (limits === undefined) args.push(...SETTLE_ONLY);
   else {
     args.push(
@@ -93,7 +107,7 @@ export function scriptArgs(
   else args.push(settles.delta, settles.tokens, held, instance);
   args.push(lease?.rate ?? 0, lease?.unitNanos ?? 0);
   const returned = settles?.returned ?? [];
-  args.push(returned.length);
+  args.push(returned.length, settles?.seq ?? 0);
   for (const r of returned) args.push(r.unused, r.minuteSlot, r.daySlot);
   for (const input of inputs) args.push(input.reserveNanos);
   return args;

@@ -1,15 +1,18 @@
 import { createConnection, createServer, type Socket } from "node:net";
 
 /**
- * A TCP proxy on loopback in front of a real server (Redis), to cut the connection in the two ways an
- * outage does: refusing it for a while (`down` / `up`), or dropping it right after the server answered
- * a request, so that the server has run the request but the client never hears back (`cutNextReply`).
+ * A TCP proxy on loopback in front of a real server (Redis), to cut the connection the ways an outage
+ * does: refusing it for a while (`down` / `up`); dropping it with a request on its way, which the
+ * server never sees (`cutNextRequest`); or dropping it right after the server answered a request, so
+ * that the server has run it but the client never hears back (`cutNextReply`).
  */
 export interface TcpProxy {
   port: number;
   /** Drops every connection and, until `up`, closes new ones as soon as they open. */
   down(): void;
   up(): void;
+  /** The next request from the client is not passed on: its connection is dropped instead. */
+  cutNextRequest(): void;
   /** The next answer from the server is not passed on: its connection is dropped instead. */
   cutNextReply(): void;
   close(): Promise<void>;
@@ -19,6 +22,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const open = new Set<Socket>();
   let refusing = false;
   let cutting = false;
+  let cuttingRequest = false;
   const server = createServer((client) => {
     if (refusing) {
       client.destroy();
@@ -33,7 +37,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       open.delete(client);
       open.delete(upstream);
     };
-    client.on("data", (chunk) => upstream.write(chunk));
+    client.on("data", (chunk) => {
+      if (cuttingRequest) {
+        cuttingRequest = false;
+        drop();
+        return;
+      }
+      upstream.write(chunk);
+    });
     upstream.on("data", (chunk) => {
       if (cutting) {
         cutting = false;
@@ -62,6 +73,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     up() {
       refusing = false;
+    },
+    cutNextRequest() {
+      cuttingRequest = true;
     },
     cutNextReply() {
       cutting = true;

@@ -205,6 +205,7 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
               delta: 0,
               tokens: 0,
               returned: [{ unused: lease.units, minuteSlot: lease.minuteSlot, daySlot: -1 }],
+              seq: 1,
             },
             [],
           ),

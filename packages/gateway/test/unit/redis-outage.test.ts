@@ -4,7 +4,7 @@ import { RedisLimiter } from "../../src/limits/redis-limiter.js";
 import type { AdmitResult, Ticket } from "../../src/limits/types.js";
 import { type KeyLimits, NO_LIMITS } from "../../src/store/types.js";
 import { createTestRedis, redisSkipNote } from "../helpers/redis.js";
-import { redisLimiterFixture } from "../helpers/redis-limiters.js";
+import { countScriptCalls, redisLimiterFixture } from "../helpers/redis-limiters.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 
 const redisEnv = createTestRedis("outage");
@@ -105,19 +105,32 @@ describe.skipIf(!redisEnv)("shared limits across a Redis outage (real Redis behi
     expect(lost).toEqual([]);
   });
 
-  it("does not send a call again whose answer was lost after Redis ran it", async () => {
+  it("sends a call again whose answer was lost after Redis ran it, and Redis books it once", async () => {
     const lost: number[] = [];
     const limiter = await through(lost);
-    const [ticket] = await admitAll(limiter, "key_cut", 1);
+    const [ticket] = await admitAll(limiter, "key_cut_reply", 1);
+    const counter = countScriptCalls(limiter);
     proxy.cutNextReply();
     limiter.settle(ticket as Ticket, { costNanos: COST, tokens: 0 });
-    await limiter.settled();
-    // The call reached Redis and ran; only its answer was lost, so the settle counts as lost here.
-    expect(lost).toEqual([1]);
+    // Redis ran the call; only its answer was lost, so the limiter cannot tell and sends it again.
     await until("the reconnect", () => limiter.redis.status === "ready");
-    // A blind resend after the reconnect would have booked the settle twice: 2 × COST − RESERVE.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await spend(limiter, "key_cut")).toBe(COST);
+    await new Promise((r) => setTimeout(r, 900));
+    // Sent twice, booked once (twice, the counter would read 2 × COST − RESERVE).
+    expect(counter.calls).toBe(2);
+    expect(await spend(limiter, "key_cut_reply")).toBe(COST);
+    expect(await inFlight(limiter, "key_cut_reply")).toBe(0);
+    expect(lost).toEqual([]);
+  });
+
+  it("sends a call again that was lost on its way, and Redis books it", async () => {
+    const lost: number[] = [];
+    const limiter = await through(lost);
+    const [ticket] = await admitAll(limiter, "key_cut_request", 1);
+    proxy.cutNextRequest();
+    limiter.settle(ticket as Ticket, { costNanos: COST, tokens: 0 });
+    await until("the settle to be booked", async () => (await spend(limiter, "key_cut_request")) === COST);
+    expect(await inFlight(limiter, "key_cut_request")).toBe(0);
+    expect(lost).toEqual([]);
   });
 
   it("gives up settles still unsent at shutdown, and reports them", async () => {
