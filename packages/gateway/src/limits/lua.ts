@@ -45,8 +45,8 @@ const EXPIRY_REFRESH_MS = 10_000;
  *
  * Keys: 1 state hash, 2 minute log, 3 day log, 4 token log, 5 in-flight counts (hash: instance →
  * requests in flight, instance .. '@' → its last call), 6 spend counter (integer nano-USD), 7 lease
- * markers (hash: instance → end of its lease, until given back), 8 settles booked (hash: instance → the
- * number of its last call with settles booked for the key). State hash
+ * markers (hash: instance → end of its lease, until given back), 8 the number of the calling instance's
+ * last call with settles booked for the key. State hash
  * fields per window w ∈ {m, d, t}: w sum (booked in the window, open slot included), ws open slot's
  * end (-1: none), wn its count, wo the log's oldest entry (-1: log empty); x when the expiries were
  * last pushed out.
@@ -83,12 +83,10 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- Settles sent again after their call's answer was lost are booked once: each instance numbers its
 -- settles' calls per key, and a number already booked here books nothing.
 if seq > 0 then
-  local last = tonumber(redis.call('HGET', KEYS[8], me) or '0')
-  if seq <= last then
+  if seq <= tonumber(redis.call('GET', KEYS[8]) or '0') then
     delta, settled, returns = 0, 0, 0
   else
-    redis.call('HSET', KEYS[8], me, seq)
-    redis.call('PEXPIRE', KEYS[8], ${SEQ_TTL_MS})
+    redis.call('SET', KEYS[8], seq, 'PX', ${SEQ_TTL_MS})
   end
 end
 local H = KEYS[1]

@@ -90,7 +90,7 @@ export function scriptArgs(
     `${b}c`,
     booking.spendKey,
     `${b}l`,
-    `${b}q`,
+    `${b}q:${instance}`,
   ];
   if (limits === undefined) args.push(...SETTLE_ONLY);
   else {
