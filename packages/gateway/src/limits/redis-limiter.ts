@@ -6,7 +6,7 @@ import { DemandMeter, KeyLease, LEASE_MS } from "./lease.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
 import {
   leaseGivenBack,
-  NotSent,
+  NOT_SENT,
   type Pending,
   type PendingAdmit,
   type PendingSettle,
@@ -493,7 +493,7 @@ export class RedisLimiter implements Limiter {
         ? this.redis.meshLimit(
             ...scriptArgs(booking, limits, this.slotTtlMs, this.instance, held, packet?.sum, inputs, ask),
           )
-        : Promise.reject(new NotSent(`Redis connection is ${this.redis.status}`));
+        : Promise.reject(NOT_SENT);
     if (packet !== undefined) reply.catch((err: unknown) => this.retryLater(keyId, packet, err));
     return reply;
   }
