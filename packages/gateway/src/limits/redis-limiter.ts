@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { Redis, ReplyError } from "ioredis";
 import type { KeyLimits, Store } from "../store/types.js";
 import { KeyBatcher } from "./key-batcher.js";
-import { DemandMeter, KeyLease, LEASE_MS } from "./lease.js";
+import { KeyLease, LEASE_MS } from "./lease.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
+import { endLease, heldSlots, type KeyState, newKeyState } from "./redis-key-state.js";
 import {
-  leaseGivenBack,
   NOT_SENT,
   type Pending,
   type PendingAdmit,
@@ -85,22 +85,6 @@ export interface RedisLimiterOptions {
   onSettleError?: (err: unknown, settles: number) => void;
 }
 
-/** What this instance knows of one key: how busy it is here, its live lease, its settles waiting. */
-interface KeyState {
-  demand: DemandMeter;
-  lease: KeyLease | undefined;
-  /** The key's settles summed since its last call, while they wait for the next (see settle). */
-  settling: PendingSettle | undefined;
-  /** This instance's requests of the key that hold a max_concurrent slot and have not settled. */
-  inflight: number;
-  /** Whether this instance has ever held a slot of the key: then each call says how many it holds. */
-  holdsSlots: boolean;
-  /** The number of the key's last settle packet (see SettlePacket). */
-  seq: number;
-  /** Settle packets whose call failed, in the order they were first sent: they go first next time. */
-  unsent: SettlePacket[];
-}
-
 /**
  * The shared limiter: windows, slots and spend live in Redis and are checked and booked by a Lua
  * script, so the limits hold across any number of gateway processes. What one key's requests ask of
@@ -134,7 +118,7 @@ export class RedisLimiter implements Limiter {
       // A call on the wire when the connection drops fails at once, instead of ioredis sending it again
       // after the reconnect: a call Redis had run (its answer lost) would book its admissions twice.
       // The limiter sends its settles again itself, numbered (Redis books each once), and requests in
-      // flight heal with the next call (see held).
+      // flight heal with the next call (see heldSlots).
       maxRetriesPerRequest: 0,
       connectTimeout: 2_000,
       // No auto-pipelining: it would put several keys' calls of one turn into one write, but builds a
@@ -167,15 +151,7 @@ export class RedisLimiter implements Limiter {
   private stateOf(keyId: string): KeyState {
     let state = this.keys.get(keyId);
     if (state === undefined) {
-      state = {
-        demand: new DemandMeter(),
-        lease: undefined,
-        settling: undefined,
-        inflight: 0,
-        holdsSlots: false,
-        seq: 0,
-        unsent: [],
-      };
+      state = newKeyState();
       this.keys.set(keyId, state);
     }
     return state;
@@ -210,7 +186,7 @@ export class RedisLimiter implements Limiter {
     const tokens = booking.tokens ? Math.max(0, Math.round(s.tokens)) : 0;
     const delta = s.costNanos - ticket.reserveNanos;
     const state = this.stateOf(ticket.keyId);
-    // The slot is free from now on: the key's next call says so (see held).
+    // The slot is free from now on: the key's next call says so (see heldSlots).
     if (booking.slot && state.inflight > 0) state.inflight--;
     const waiting = state.settling;
     if (waiting !== undefined && waiting.booking.spendKey === booking.spendKey) {
@@ -264,15 +240,8 @@ export class RedisLimiter implements Limiter {
 
   /** Ends the key's lease, if any; what it gives back is booked with the key's next call (lazily). */
   private giveBack(keyId: string, state: KeyState): void {
-    const back = this.endLease(state);
+    const back = endLease(state);
     if (back) this.batcher.add(keyId, back, false);
-  }
-
-  private endLease(state: KeyState): PendingSettle | undefined {
-    const lease = state.lease;
-    if (lease === undefined) return undefined;
-    state.lease = undefined;
-    return leaseGivenBack(lease.close());
   }
 
   /**
@@ -310,7 +279,7 @@ export class RedisLimiter implements Limiter {
       }
     }
     // A call for admissions ends the lease: what is left of it goes back with the call.
-    if (admits.length > 0 && state?.lease) addSettle(this.endLease(state) as PendingSettle);
+    if (admits.length > 0 && state?.lease) addSettle(endLease(state) as PendingSettle);
     const runs: { limits: KeyLimits; booking: Booking; run: PendingAdmit[]; settles?: PendingSettle[] }[] =
       [];
     // No admissions, but the lease is running out: a call for the next lease alone, on its terms
@@ -339,7 +308,7 @@ export class RedisLimiter implements Limiter {
     const calls: Promise<unknown>[] = [];
     // The first call of the batch says how many slots this instance holds; Redis runs the calls in
     // the order they are sent, so the others keep the count it set and add their own admissions.
-    let held = this.held(state);
+    let held = heldSlots(state);
     // Packets that failed before go first and in their order: Redis books each number once.
     for (const packet of unsent) {
       calls.push(this.call(keyId, packet.booking, undefined, held, packet, []));
@@ -436,7 +405,7 @@ export class RedisLimiter implements Limiter {
   ): void {
     const state = this.keys.get(keyId);
     if (state === undefined) return;
-    const replaced = this.endLease(state);
+    const replaced = endLease(state);
     const now = reply[1] as number;
     // The script ran after sentAt, and Redis's clock reads whole ms (up to 1 ms behind): so the lease
     // ends no earlier, locally, than this.
@@ -463,18 +432,6 @@ export class RedisLimiter implements Limiter {
     lease.timer.unref();
     // What the lease replaced did not use goes back with the next renewal, like the settles.
     if (replaced) this.batcher.add(keyId, replaced, false, this.lazyWait(state));
-  }
-
-  /**
-   * The slots this instance holds for the key, for the script to set its count to (-1: it has never
-   * held one, nothing to say). Sent as a total rather than as slots freed since the last call, so a
-   * call lost to a Redis outage (its settles, a lease given back, or admissions whose answer never came)
-   * cannot leave the count wrong for longer than until the key's next call.
-   */
-  private held(state: KeyState | undefined): number {
-    if (state === undefined || !state.holdsSlots) return -1;
-    const lease = state.lease;
-    return state.inflight + (lease?.booking.slot ? lease.unused : 0);
   }
 
   /** One script call; if it fails, the settles riding on it go again (see retryLater). */
