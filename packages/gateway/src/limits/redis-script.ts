@@ -103,8 +103,7 @@ export function scriptArgs(
       slotTtlMs,
     );
   }
-  if (settles === undefined) args.push(0, 0, held, instance);
-  else args.push(settles.delta, settles.tokens, held, instance);
+  args.push(settles?.delta ?? 0, settles?.tokens ?? 0, held, instance);
   args.push(lease?.rate ?? 0, lease?.unitNanos ?? 0);
   const returned = settles?.returned ?? [];
   args.push(returned.length, settles?.seq ?? 0);

@@ -21,8 +21,8 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let refusing = false;
-  let cutting = false;
-  let cuttingRequest = false;
+  /** Whether the next chunk each way is to be dropped with its connection instead of passed on. */
+  const cut = { request: false, reply: false };
   const server = createServer((client) => {
     if (refusing) {
       client.destroy();
@@ -37,26 +37,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       open.delete(client);
       open.delete(upstream);
     };
-    client.on("data", (chunk) => {
-      if (cuttingRequest) {
-        cuttingRequest = false;
-        drop();
-        return;
-      }
-      upstream.write(chunk);
-    });
-    upstream.on("data", (chunk) => {
-      if (cutting) {
-        cutting = false;
-        drop();
-        return;
-      }
-      client.write(chunk);
-    });
-    client.on("close", drop);
-    upstream.on("close", drop);
-    client.on("error", drop);
-    upstream.on("error", drop);
+    const forward = (from: Socket, to: Socket, way: keyof typeof cut) =>
+      from.on("data", (chunk) => {
+        if (!cut[way]) to.write(chunk);
+        else {
+          cut[way] = false;
+          drop();
+        }
+      });
+    forward(client, upstream, "request");
+    forward(upstream, client, "reply");
+    for (const socket of [client, upstream]) socket.on("close", drop).on("error", drop);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
@@ -75,10 +66,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       refusing = false;
     },
     cutNextRequest() {
-      cuttingRequest = true;
+      cut.request = true;
     },
     cutNextReply() {
-      cutting = true;
+      cut.reply = true;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -155,6 +155,22 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
       ),
     );
   const tickets = (results: AdmitResult[]): Ticket[] => results.flatMap((r) => (r.ok ? [r.ticket] : []));
+  /**
+   * After n requests of max_concurrent n settled at 0.1 USD and 10 tokens each: every slot is free
+   * again, and their tokens and cost are booked.
+   */
+  const expectAllBooked = async (
+    limiter: RedisLimiter,
+    keyId: string,
+    limits: Partial<KeyLimits>,
+    n: number,
+  ) => {
+    const again = await burst(limiter, keyId, limits, n, 0);
+    expect(again.filter((r) => r.ok)).toHaveLength(n); // every slot was freed
+    const one = again[0];
+    expect(one?.ok && one.info.remainingTokens).toBe(1_000_000 - 10 * n);
+    expect(await limiter.spent(keyId, { ...NO_LIMITS, ...limits })).toBe(n * 100_000_000);
+  };
 
   it("admits exactly rpm of 300 admits issued in one turn, in a couple of script calls", async () => {
     const limiter = await make();
@@ -331,11 +347,7 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     for (const t of admitted) limiter.settle(t, { costNanos: 100_000_000, tokens: 10 });
     await limiter.settled();
     expect(counter.calls).toBe(1);
-    const again = await burst(limiter, "key_sum", limits, 40, 0);
-    expect(again.filter((r) => r.ok)).toHaveLength(40); // every slot was freed
-    const one = again[0];
-    expect(one?.ok && one.info.remainingTokens).toBe(1_000_000 - 400);
-    expect(await limiter.spent("key_sum", { ...NO_LIMITS, ...limits })).toBe(40 * 100_000_000);
+    await expectAllBooked(limiter, "key_sum", limits, 40);
   });
 
   it("heals its count of requests in flight with its next call when a call was lost on the way", async () => {
@@ -371,12 +383,7 @@ describe.skipIf(!redisEnv)("redis limiter batching", () => {
     for (const t of admitted) first.settle(t, { costNanos: 100_000_000, tokens: 10 });
     await first.close();
 
-    const second = await make(prefix);
-    const again = await burst(second, "key_close", limits, 20, 0);
-    expect(again.filter((r) => r.ok)).toHaveLength(20); // every slot was freed
-    const one = again[0];
-    expect(one?.ok && one.info.remainingTokens).toBe(1_000_000 - 200);
-    expect(await second.spent("key_close", { ...NO_LIMITS, ...limits })).toBe(20 * 100_000_000);
+    await expectAllBooked(await make(prefix), "key_close", limits, 20);
   });
 
   it("seeds a missing spend counter once for a whole batch", async () => {

@@ -34,16 +34,20 @@ describe.skipIf(!redisEnv)("shared limits across a Redis outage (real Redis behi
   const through = async (lost: number[] = []) => {
     const url = new URL(redisEnv?.url ?? "");
     url.host = `127.0.0.1:${proxy.port}`;
+    const prefix = `${redisEnv?.prefix}${++seq}:`;
     const limiter = new RedisLimiter({
       url: url.toString(),
-      prefix: `${redisEnv?.prefix}${++seq}:`,
+      prefix,
       store: fx.store(),
       leases: false,
       onSettleError: (_err, n) => lost.push(n),
     });
     await limiter.connect(() => {});
+    prefixes.set(limiter, prefix);
     return fx.track(limiter);
   };
+  /** Each limiter's key prefix, to read what it booked straight from Redis. */
+  const prefixes = new WeakMap<RedisLimiter, string>();
   const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 5000) => {
     const deadline = Date.now() + ms;
     while (!(await check())) {
@@ -70,12 +74,9 @@ describe.skipIf(!redisEnv)("shared limits across a Redis outage (real Redis behi
     });
   };
   const spend = async (limiter: RedisLimiter, keyId: string) =>
-    Number(await direct.get(spendKey(limiter, keyId)));
-  const spendKey = (limiter: RedisLimiter, keyId: string) =>
-    `${(limiter as unknown as { options: { prefix: string } }).options.prefix}spend:{${keyId}}:total`;
+    Number(await direct.get(`${prefixes.get(limiter)}spend:{${keyId}}:total`));
   const inFlight = async (limiter: RedisLimiter, keyId: string) => {
-    const prefix = (limiter as unknown as { options: { prefix: string } }).options.prefix;
-    const counts = await direct.hgetall(`${prefix}rl3:{${keyId}}:c`);
+    const counts = await direct.hgetall(`${prefixes.get(limiter)}rl3:{${keyId}}:c`);
     return Object.entries(counts)
       .filter(([field]) => !field.endsWith("@"))
       .reduce((n, [, v]) => n + Number(v), 0);
