@@ -10,9 +10,14 @@
 //
 // This box's speed drifts by up to 2x within tens of seconds, far more than the costs measured here, so
 // the rows are measured as short slices (BENCH_GOV_SLICE_MS, default 1.5 s, each after its own warm-up
-// of BENCH_GOV_WARMUP_MS, default 1 s) in many rounds (BENCH_GOV_ROUNDS, default 20), each target warmed
+// of BENCH_GOV_WARMUP_MS, default 1 s) in many rounds (BENCH_GOV_ROUNDS, default 30), each target warmed
 // once up front; every round runs each target once, and a row's ratio is the median over rounds of its
-// slice divided by the baseline slice of the same round, a few seconds apart.
+// slice divided by both-off in the same round, a few seconds apart.
+//
+// Both-off runs twice per round, on two identical gateways: the baseline and the control. The other
+// rows are against the mean of the two slices; the control row is against the baseline alone, so its
+// distance from 1.00 shows what a single comparison strays by, and how far to trust the other rows (on
+// this 2-core VM, two identical gateways measured 0.98 to 1.05 in runs of 12 rounds; hence 30 rounds).
 //
 // The rounds' orders form a Williams square: every target follows every other equally often. A slice
 // measures a few hundredths lower right after some targets than after others, and with the orders
@@ -88,7 +93,7 @@ export async function runGovernanceBench({
   concurrency,
   durationMs = Number(process.env.BENCH_GOV_SLICE_MS ?? 1500),
   warmupMs = Number(process.env.BENCH_GOV_WARMUP_MS ?? 1000),
-  rounds = Number(process.env.BENCH_GOV_ROUNDS ?? 20),
+  rounds = Number(process.env.BENCH_GOV_ROUNDS ?? 30),
   log = () => {},
 }) {
   const redisUrl =
@@ -98,10 +103,16 @@ export async function runGovernanceBench({
     messages: [{ role: "user", content: "What is the capital of France?" }],
   };
   const bare = await startGatewayProcess(dir, simUrl, { MESHAPI_RECORD_USAGE: "false" });
+  const control = await startGatewayProcess(dir, simUrl, { MESHAPI_RECORD_USAGE: "false" });
   const accounting = await startGatewayProcess(dir, simUrl);
   const embedded = await startGatewayProcess(dir, simUrl);
   const targets = [
     { name: "limits off, accounting off (embedded)", url: bare.url, key: bare.key },
+    {
+      name: "control: the same as the row above, on a second gateway (the noise floor)",
+      url: control.url,
+      key: control.key,
+    },
     { name: "limits off, accounting on (embedded)", url: accounting.url, key: accounting.key },
     {
       name: "limits + spend cap on, accounting on, embedded (in-process)",
@@ -146,6 +157,7 @@ export async function runGovernanceBench({
     }
   } finally {
     await bare.stop();
+    await control.stop();
     await accounting.stop();
     await embedded.stop();
     if (shared) {
@@ -169,12 +181,16 @@ export async function runGovernanceBench({
       errors: rs.reduce((a, r) => a + r.errors, 0),
     };
   });
-  // Relative to the baseline (no limits, no accounting) of the same round, a few seconds away; the
-  // median of those ratios, and their quartiles to show the spread.
+  // Relative to both-off in the same round, a few seconds away: the mean of the baseline's and the
+  // control's slices (two samples of the same thing halve the baseline's share of the noise), except for
+  // the control row itself, which is against the baseline alone (what one comparison strays by). The
+  // median of those ratios over rounds, and their quartiles to show the spread.
   const base = results.get(targets[0].name);
+  const twin = results.get(targets[1].name);
   rows.forEach((row, i) => {
     const rs = results.get(targets[i].name);
-    const ratios = rs.map((r, round) => r.rps / base[round].rps).sort((a, b) => a - b);
+    const off = (round) => (i === 1 ? base[round].rps : (base[round].rps + twin[round].rps) / 2);
+    const ratios = rs.map((r, round) => r.rps / off(round)).sort((a, b) => a - b);
     row.vsOff = median(ratios);
     row.vsOffQ1 = ratios[Math.floor((ratios.length - 1) / 4)];
     row.vsOffQ3 = ratios[Math.ceil(((ratios.length - 1) * 3) / 4)];
