@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { Redis, ReplyError } from "ioredis";
-import type { KeyLimits, Store } from "../store/types.js";
+import type { KeyLimits } from "../store/types.js";
 import { KeyBatcher } from "./key-batcher.js";
 import { KeyLease, LEASE_MS } from "./lease.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
 import { endLease, heldSlots, type KeyState, newKeyState } from "./redis-key-state.js";
+import type { RedisLimiterOptions } from "./redis-limiter-options.js";
 import {
   NOT_SENT,
   type Pending,
@@ -15,6 +16,7 @@ import {
   type SettlePacket,
   settlePacket,
 } from "./redis-pending.js";
+import { admissionRuns, type Run, ride, SettleGroups } from "./redis-runs.js";
 import {
   admitResults,
   type Booking,
@@ -32,7 +34,6 @@ import {
   type Limiter,
   monthStart,
   type Settlement,
-  sameLimits,
   spendBucket,
   type Ticket,
   toNanos,
@@ -52,37 +53,6 @@ const MAX_LEASE_WAITS = 100;
 interface LimitCommands {
   meshLimit(...args: (string | number)[]): Promise<number[]>;
   meshSeed(...args: (string | number)[]): Promise<string>;
-}
-
-export interface RedisLimiterOptions {
-  url: string;
-  /** Prepended to every key, so several deployments (or test runs) can share one Redis. */
-  prefix: string;
-  store: Store;
-  /**
-   * An instance that has made no call for a key for this long (crashed, or cut off from Redis) stops
-   * counting against that key's max_concurrent: its requests' slots come back.
-   */
-  slotTtlMs?: number;
-  /** Most requests per script call (Lua's argument stack is finite). */
-  maxBatch?: number;
-  /**
-   * How long a settle may wait to ride along with the key's next admission instead of costing a call
-   * of its own (default 12 ms); for a key with a lease, until that lease ends at the latest, since its
-   * renewal comes before. Meanwhile its slot and reservation stay booked (stricter, never looser) and
-   * its tokens are not yet counted against tpm.
-   */
-  settleDelayMs?: number;
-  /** False: never ask for leases, every admission is a script call (default true; see lease.ts). */
-  leases?: boolean;
-  /**
-   * Settles (or leases given back) given up: Redis refused their call with an error, or they were still
-   * not booked when the limiter closed (or a caller of `settled` stopped waiting). Those requests'
-   * slots, reservations and tokens stay booked (stricter, never looser). A call that failed for want of
-   * a connection is not reported: its settles go again until Redis books them. `settle` itself returns
-   * nothing: a promise per request measured several µs of event-loop CPU per request under load.
-   */
-  onSettleError?: (err: unknown, settles: number) => void;
 }
 
 /**
@@ -256,16 +226,11 @@ export class RedisLimiter implements Limiter {
     const unsent = state?.unsent ?? [];
     if (state && unsent.length > 0) state.unsent = [];
     const admits: PendingAdmit[] = [];
-    const settles = new Map<string, PendingSettle[]>();
+    const settles = new SettleGroups();
     const tick = performance.now();
-    const addSettle = (p: PendingSettle) => {
-      const group = settles.get(p.booking.spendKey);
-      if (group) group.push(p);
-      else settles.set(p.booking.spendKey, [p]);
-    };
     let renew = false;
     for (const p of batch) {
-      if (p.kind === "settle") addSettle(p);
+      if (p.kind === "settle") settles.add(p);
       else if (p.kind === "renew") renew = true;
       else if (p.kind === "retry") continue;
       else {
@@ -279,32 +244,16 @@ export class RedisLimiter implements Limiter {
       }
     }
     // A call for admissions ends the lease: what is left of it goes back with the call.
-    if (admits.length > 0 && state?.lease) addSettle(endLease(state) as PendingSettle);
-    const runs: { limits: KeyLimits; booking: Booking; run: PendingAdmit[]; settles?: PendingSettle[] }[] =
-      [];
+    if (admits.length > 0 && state?.lease) settles.add(endLease(state) as PendingSettle);
+    const runs: Run[] = [];
     // No admissions, but the lease is running out: a call for the next lease alone, on its terms
     // (none if the key is no longer busy).
     if (renew && admits.length === 0 && state?.lease && this.leaseRate(state, tick) > 0) {
-      const { limits, booking } = state.lease;
-      const riding = settles.get(booking.spendKey);
-      settles.delete(booking.spendKey);
-      runs.push(riding ? { limits, booking, run: [], settles: riding } : { limits, booking, run: [] });
+      runs.push(ride(state.lease.limits, state.lease.booking, [], settles));
     }
-    const base = `${this.options.prefix}rl3:{${keyId}}:`;
     const now = Date.now();
-    for (let start = 0, i = 1; i <= admits.length; i++) {
-      const first = admits[start] as PendingAdmit;
-      const next = admits[i];
-      if (next && sameLimits(first.input.limits, next.input.limits)) continue;
-      const limits = first.input.limits;
-      const spendKey = this.spendKey(keyId, limits, now);
-      const booking = { base, spendKey, slot: limits.maxConcurrent !== null, tokens: limits.tpm !== null };
-      const run = start === 0 && i === admits.length ? admits : admits.slice(start, i);
-      const riding = settles.get(spendKey);
-      settles.delete(spendKey);
-      runs.push(riding ? { limits, booking, run, settles: riding } : { limits, booking, run });
-      start = i;
-    }
+    const base = `${this.options.prefix}rl3:{${keyId}}:`;
+    runs.push(...admissionRuns(admits, base, (limits) => this.spendKey(keyId, limits, now), settles));
     const calls: Promise<unknown>[] = [];
     // The first call of the batch says how many slots this instance holds; Redis runs the calls in
     // the order they are sent, so the others keep the count it set and add their own admissions.
@@ -314,7 +263,7 @@ export class RedisLimiter implements Limiter {
       calls.push(this.call(keyId, packet.booking, undefined, held, packet, []));
       held = -1;
     }
-    for (const group of settles.values()) {
+    for (const group of settles.rest()) {
       const packet = this.packet(keyId, group);
       calls.push(this.call(keyId, packet.booking, undefined, held, packet, []));
       held = -1;
