@@ -182,9 +182,9 @@ export async function runGovernanceBench({
     };
   });
   // Relative to both-off in the same round, a few seconds away: the mean of the baseline's and the
-  // control's slices (two samples of the same thing halve the baseline's share of the noise), except for
-  // the control row itself, which is against the baseline alone (what one comparison strays by). The
-  // median of those ratios over rounds, and their quartiles to show the spread.
+  // control's slices (two samples of the same thing: the baseline's share of the noise shrinks by √2),
+  // except for the control row itself, which is against the baseline alone (what one comparison strays
+  // by). The median of those ratios over rounds, and their quartiles to show the spread.
   const base = results.get(targets[0].name);
   const twin = results.get(targets[1].name);
   rows.forEach((row, i) => {
