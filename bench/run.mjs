@@ -3,7 +3,7 @@
 // Knobs: BENCH_DURATION_MS (default 5000), BENCH_CONCURRENCY (default 32), BENCH_ROUNDS (default 3),
 // BENCH_WARMUP_MS (default 3000), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --cpu-prof);
 // the governance rows have their own: BENCH_GOV_SLICE_MS (default 1500), BENCH_GOV_WARMUP_MS (default 1000),
-// BENCH_GOV_ROUNDS (default 30).
+// BENCH_GOV_ROUNDS (default 30), BENCH_GOV_RESTART_ROUNDS (default 10).
 import { existsSync, writeFileSync } from "node:fs";
 import { measureCancellation, startSlowUpstream } from "./lib/cancel.mjs";
 import { runGovernanceBench } from "./lib/governance.mjs";

@@ -10,14 +10,19 @@
 //
 // This box's speed drifts by up to 2x within tens of seconds, far more than the costs measured here, so
 // the rows are measured as short slices (BENCH_GOV_SLICE_MS, default 1.5 s, each after its own warm-up
-// of BENCH_GOV_WARMUP_MS, default 1 s) in many rounds (BENCH_GOV_ROUNDS, default 30), each target warmed
-// once up front; every round runs each target once, and a row's ratio is the median over rounds of its
-// slice divided by both-off in the same round, a few seconds apart.
+// of BENCH_GOV_WARMUP_MS, default 1 s) in many rounds (BENCH_GOV_ROUNDS, default 30); every round runs
+// each target once, and a row's ratio is the median over rounds of its slice divided by both-off in the
+// same round, a few seconds apart.
 //
 // Both-off runs twice per round, on two identical gateways: the baseline and the control. The other
 // rows are against the mean of the two slices; the control row is against the baseline alone, so its
-// distance from 1.00 shows what a single comparison strays by, and how far to trust the other rows (on
-// this 2-core VM, two identical gateways measured 0.98 to 1.05 in runs of 12 rounds; hence 30 rounds).
+// distance from 1.00 shows what a single comparison strays by, and how far to trust the other rows.
+//
+// A process keeps its luck: two identical gateways measured 1.08 of each other over a whole 30-round
+// run (and 0.98 to 1.05 in runs of 12), wherever that comes from (JIT decisions made early, memory
+// layout). So every BENCH_GOV_RESTART_ROUNDS rounds (default 10) each target gets a new process on the
+// same data dir and key, warmed for 3 s like the first: a process's luck then weighs on a third of
+// the rounds, and the median sees it as noise rather than as a cost.
 //
 // The rounds' orders form a Williams square: every target follows every other equally often. A slice
 // measures a few hundredths lower right after some targets than after others, and with the orders
@@ -94,6 +99,7 @@ export async function runGovernanceBench({
   durationMs = Number(process.env.BENCH_GOV_SLICE_MS ?? 1500),
   warmupMs = Number(process.env.BENCH_GOV_WARMUP_MS ?? 1000),
   rounds = Number(process.env.BENCH_GOV_ROUNDS ?? 30),
+  restartEvery = Number(process.env.BENCH_GOV_RESTART_ROUNDS ?? 10),
   log = () => {},
 }) {
   const redisUrl =
@@ -102,42 +108,13 @@ export async function runGovernanceBench({
     model: "openai/gpt-4o-mini",
     messages: [{ role: "user", content: "What is the capital of France?" }],
   };
-  const bare = await startGatewayProcess(dir, simUrl, { MESHAPI_RECORD_USAGE: "false" });
-  const control = await startGatewayProcess(dir, simUrl, { MESHAPI_RECORD_USAGE: "false" });
-  const accounting = await startGatewayProcess(dir, simUrl);
-  const embedded = await startGatewayProcess(dir, simUrl);
-  const targets = [
-    { name: "limits off, accounting off (embedded)", url: bare.url, key: bare.key },
-    {
-      name: "control: the same as the row above, on a second gateway (the noise floor)",
-      url: control.url,
-      key: control.key,
-    },
-    { name: "limits off, accounting on (embedded)", url: accounting.url, key: accounting.key },
-    {
-      name: "limits + spend cap on, accounting on, embedded (in-process)",
-      url: embedded.url,
-      key: await createKey(embedded.dataDir, LIMITS),
-    },
-  ];
-  let shared;
+  const targets = [];
+  const results = new Map();
   const prefix = `meshapi-bench:${process.pid}:`;
-  if (await redisReachable(redisUrl)) {
-    const env = { MESHAPI_REDIS_URL: redisUrl, MESHAPI_REDIS_PREFIX: prefix };
-    shared = await startGatewayProcess(dir, simUrl, env);
-    targets.push({
-      name: "limits + spend cap on, accounting on, Redis (shared mode)",
-      url: shared.url,
-      key: await createKey(shared.dataDir, LIMITS, env),
-    });
-  } else {
-    log(`governance: Redis not reachable at ${redisUrl}; skipping the Redis row\n`);
-  }
-  const results = new Map(targets.map((t) => [t.name, []]));
-  const orders = williamsSquare(targets.length);
+  let shared = false;
   const slice = (t, ms, warmupMs) =>
     runLoad({
-      url: t.url,
+      url: t.proc.url,
       path: "/v1/chat/completions",
       headers: { authorization: `Bearer ${t.key}` },
       body,
@@ -146,8 +123,37 @@ export async function runGovernanceBench({
       warmupMs,
     });
   try {
-    for (const t of targets) await slice(t, 3000, 0);
+    const add = async (name, env, keyArgs) => {
+      const proc = await startGatewayProcess(dir, simUrl, env);
+      const target = { name, proc, key: proc.key };
+      targets.push(target);
+      results.set(name, []);
+      if (keyArgs) target.key = await createKey(proc.dataDir, keyArgs, env);
+    };
+    const off = { MESHAPI_RECORD_USAGE: "false" };
+    await add("limits off, accounting off (embedded)", off);
+    await add("control: the same as the row above, on a second gateway (the noise floor)", off);
+    await add("limits off, accounting on (embedded)", {});
+    await add("limits + spend cap on, accounting on, embedded (in-process)", {}, LIMITS);
+    if (await redisReachable(redisUrl)) {
+      shared = true;
+      const env = { MESHAPI_REDIS_URL: redisUrl, MESHAPI_REDIS_PREFIX: prefix };
+      await add("limits + spend cap on, accounting on, Redis (shared mode)", env, LIMITS);
+    } else {
+      log(`governance: Redis not reachable at ${redisUrl}; skipping the Redis row\n`);
+    }
+    const orders = williamsSquare(targets.length);
     for (let round = 0; round < rounds; round++) {
+      if (round % restartEvery === 0) {
+        // A new generation of processes (same data dirs, same keys), each warmed up again.
+        if (round > 0) {
+          for (const t of targets) {
+            await t.proc.stop();
+            t.proc = { ...t.proc, ...(await t.proc.relaunch()) };
+          }
+        }
+        for (const t of targets) await slice(t, 3000, 0);
+      }
       for (let i = 0; i < targets.length; i++) {
         const t = targets[orders[round % orders.length][i]];
         const r = await slice(t, durationMs, warmupMs);
@@ -156,14 +162,8 @@ export async function runGovernanceBench({
       }
     }
   } finally {
-    await bare.stop();
-    await control.stop();
-    await accounting.stop();
-    await embedded.stop();
-    if (shared) {
-      await shared.stop();
-      await dropPrefix(redisUrl, prefix).catch(() => {});
-    }
+    for (const t of targets) await t.proc.stop();
+    if (shared) await dropPrefix(redisUrl, prefix).catch(() => {});
   }
   // Medians: one round disturbed by another process must not move a row.
   const median = (xs) => {

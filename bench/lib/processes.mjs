@@ -80,21 +80,24 @@ export async function startGatewayProcess(
     c.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`keys create exited ${code}`))));
   });
   const key = JSON.parse(keyOut).key;
-  const gw = await startListening(
-    [...nodeArgs, cli, "serve", "--port", "0", "--data-dir", dataDir],
-    {
-      OPENAI_API_KEY: "sim-openai-key",
-      OPENAI_BASE_URL: `${simUrl}/v1`,
-      ANTHROPIC_API_KEY: "sim-anthropic-key",
-      ANTHROPIC_BASE_URL: simUrl,
-      GEMINI_API_KEY: "sim-gemini-key",
-      GEMINI_BASE_URL: simUrl,
-      ...env,
-    },
-    /MeshAPI listening on (http:\/\/\S+)\n/,
-    join(dir, "gateway.log"),
-  );
-  return { ...gw, key, dataDir };
+  const serve = () =>
+    startListening(
+      [...nodeArgs, cli, "serve", "--port", "0", "--data-dir", dataDir],
+      {
+        OPENAI_API_KEY: "sim-openai-key",
+        OPENAI_BASE_URL: `${simUrl}/v1`,
+        ANTHROPIC_API_KEY: "sim-anthropic-key",
+        ANTHROPIC_BASE_URL: simUrl,
+        GEMINI_API_KEY: "sim-gemini-key",
+        GEMINI_BASE_URL: simUrl,
+        ...env,
+      },
+      /MeshAPI listening on (http:\/\/\S+)\n/,
+      join(dir, "gateway.log"),
+    );
+  const gw = await serve();
+  // `relaunch` starts another process on the same data dir (same keys): stop this one first.
+  return { ...gw, key, dataDir, relaunch: serve };
 }
 
 /** Extra node flags for the gateway under test, e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p". */
