@@ -20,9 +20,9 @@
 //
 // A process keeps its luck: two identical gateways measured 1.08 of each other over a whole 30-round
 // run (and 0.98 to 1.05 in runs of 12), wherever that comes from (JIT decisions made early, memory
-// layout). So every BENCH_GOV_RESTART_ROUNDS rounds (default 10) each target gets a new process on the
-// same data dir and key, warmed for 3 s like the first: a process's luck then weighs on a third of
-// the rounds, and the median sees it as noise rather than as a cost.
+// layout). So every BENCH_GOV_RESTART_ROUNDS rounds (default 10; 0: never) each target gets a new
+// process on the same data dir and key, warmed for 3 s like the first: a process's luck then weighs on
+// a third of the rounds, and the median sees it as noise rather than as a cost.
 //
 // The rounds' orders form a Williams square: every target follows every other equally often. A slice
 // measures a few hundredths lower right after some targets than after others, and with the orders
@@ -143,8 +143,10 @@ export async function runGovernanceBench({
       log(`governance: Redis not reachable at ${redisUrl}; skipping the Redis row\n`);
     }
     const orders = williamsSquare(targets.length);
+    // 0 (or not a number): one generation for the whole run.
+    const generation = restartEvery > 0 ? restartEvery : Number.POSITIVE_INFINITY;
     for (let round = 0; round < rounds; round++) {
-      if (round % restartEvery === 0) {
+      if (round % generation === 0) {
         // A new generation of processes (same data dirs, same keys), each warmed up again.
         if (round > 0) {
           for (const t of targets) {
