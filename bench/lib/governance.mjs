@@ -33,6 +33,9 @@ import { Redis } from "ioredis";
 import { runLoad } from "./load.mjs";
 import { GATEWAY_CLI, startGatewayProcess } from "./processes.mjs";
 
+const BASELINE = "limits off, accounting off (embedded)";
+const CONTROL = "control: the same as the row above, on a second gateway (the noise floor)";
+
 const LIMITS = [
   "--rpm",
   "100000000",
@@ -131,8 +134,8 @@ export async function runGovernanceBench({
       if (keyArgs) target.key = await createKey(proc.dataDir, keyArgs, env);
     };
     const off = { MESHAPI_RECORD_USAGE: "false" };
-    await add("limits off, accounting off (embedded)", off);
-    await add("control: the same as the row above, on a second gateway (the noise floor)", off);
+    await add(BASELINE, off);
+    await add(CONTROL, off);
     await add("limits off, accounting on (embedded)", {});
     await add("limits + spend cap on, accounting on, embedded (in-process)", {}, LIMITS);
     if (await redisReachable(redisUrl)) {
@@ -187,16 +190,17 @@ export async function runGovernanceBench({
   // control's slices (two samples of the same thing: the baseline's share of the noise shrinks by √2),
   // except for the control row itself, which is against the baseline alone (what one comparison strays
   // by). The median of those ratios over rounds, and their quartiles to show the spread.
-  const base = results.get(targets[0].name);
-  const twin = results.get(targets[1].name);
-  rows.forEach((row, i) => {
-    const rs = results.get(targets[i].name);
-    const off = (round) => (i === 1 ? base[round].rps : (base[round].rps + twin[round].rps) / 2);
+  const base = results.get(BASELINE);
+  const twin = results.get(CONTROL);
+  for (const row of rows) {
+    const rs = results.get(row.scenario);
+    const off = (round) =>
+      row.scenario === CONTROL ? base[round].rps : (base[round].rps + twin[round].rps) / 2;
     const ratios = rs.map((r, round) => r.rps / off(round)).sort((a, b) => a - b);
     row.vsOff = median(ratios);
     row.vsOffQ1 = ratios[Math.floor((ratios.length - 1) / 4)];
     row.vsOffQ3 = ratios[Math.ceil(((ratios.length - 1) * 3) / 4)];
-  });
+  }
   return rows;
 }
 
