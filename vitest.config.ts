@@ -7,7 +7,7 @@ export default defineConfig({
     alias: { "@meshapi/testkit": fileURLToPath(new URL("./packages/testkit/src/index.ts", import.meta.url)) },
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "packages/*/src/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "packages/*/src/**/*.test.ts", "bench/**/*.test.mjs"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
