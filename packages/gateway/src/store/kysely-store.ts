@@ -18,6 +18,7 @@ import {
   type UsageQuery,
   type UsageRow,
 } from "./types.js";
+import { UsageBatch } from "./usage-batch.js";
 import type { UsageInserter } from "./usage-insert.js";
 import { queryUsage, spendByKey } from "./usage-queries.js";
 
@@ -165,9 +166,15 @@ export class KyselyStore implements Store {
   }
 
   async insertUsageEvents(events: readonly UsageEvent[]): Promise<void> {
-    if (events.length === 0) return;
+    for (let i = 0; i < events.length; i += 1000) {
+      await this.insertUsageBatch(UsageBatch.of(events.slice(i, i + 1000)));
+    }
+  }
+
+  async insertUsageBatch(batch: UsageBatch): Promise<void> {
+    if (batch.rows === 0) return;
     if (!this.insertUsage) throw new Error("store used before migrate()");
-    for (let i = 0; i < events.length; i += 1000) await this.insertUsage.insert(events.slice(i, i + 1000));
+    await this.insertUsage.insert(batch);
   }
 
   async countUsageEvents(): Promise<number> {

@@ -1,4 +1,5 @@
 /** What the gateway persists. Implementations: Kysely over SQLite (embedded) or PostgreSQL (shared). */
+import type { UsageBatch } from "./usage-batch.js";
 
 export type KeyStatus = "active" | "suspended" | "revoked";
 export const KEY_STATUSES: readonly KeyStatus[] = ["active", "suspended", "revoked"];
@@ -138,6 +139,8 @@ export interface Store {
   updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined>;
   deleteKey(id: string): Promise<boolean>;
   insertUsageEvents(events: readonly UsageEvent[]): Promise<void>;
+  /** One batch in one transaction: all of its rows or none (the usage writer's path). */
+  insertUsageBatch(batch: UsageBatch): Promise<void>;
   countUsageEvents(): Promise<number>;
   queryUsage(query: UsageQuery): Promise<UsageRow[]>;
   /** Recorded spend per key since `sinceMs` (0: all time); how caps survive a restart. */

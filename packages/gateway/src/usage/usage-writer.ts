@@ -1,11 +1,15 @@
 import type { Store, UsageEvent } from "../store/types.js";
+import { UsageBatch } from "../store/usage-batch.js";
 
 export interface UsageWriterOptions {
   /** Write when this many events are queued … */
   batchSize: number;
   /** … or when the oldest queued event is this old. */
   flushIntervalMs: number;
-  /** Past this many queued events (store down for long), the oldest are dropped and counted. */
+  /**
+   * Past this many queued events (store down for long), the oldest are dropped and counted, a batch
+   * (`batchSize` events) at a time.
+   */
   maxQueued: number;
   /** False: `record` drops every event (accounting switched off); defaults to true. */
   enabled?: boolean;
@@ -13,14 +17,16 @@ export interface UsageWriterOptions {
 }
 
 /**
- * Takes usage events off the request path: `record` only queues; batches are written in one
- * transaction each. A failed batch goes back to the front of the queue and is retried on the next
- * tick, so a store hiccup loses nothing; `flush` drains everything (graceful shutdown).
+ * Takes usage events off the request path: `record` copies the event into the batch being filled (see
+ * UsageBatch) and returns; full batches are written one at a time, each in one transaction. A failed
+ * batch goes back to the front of the queue and is retried on the next tick, so a store hiccup loses
+ * nothing; `flush` drains everything (graceful shutdown).
  */
 export class UsageWriter {
-  /** Queued events are `queue[head…]`: taking a batch or dropping the oldest moves an index, not the array. */
-  private queue: UsageEvent[] = [];
-  private head = 0;
+  /** The batch being filled; full ones move to `full`, oldest first. */
+  private filling: UsageBatch | undefined;
+  private full: UsageBatch[] = [];
+  private fullRows = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private droppedCount = 0;
@@ -30,8 +36,9 @@ export class UsageWriter {
     private readonly options: UsageWriterOptions,
   ) {}
 
+  /** Events recorded and not yet written (the batch being written excepted). */
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.fullRows + (this.filling?.rows ?? 0);
   }
 
   get dropped(): number {
@@ -40,16 +47,13 @@ export class UsageWriter {
 
   record(event: UsageEvent): void {
     if (this.options.enabled === false) return;
-    this.queue.push(event);
-    const excess = this.pending - this.options.maxQueued;
-    if (excess > 0) {
-      // Store down for long: the oldest go, counted. An index move, so each request stays O(1).
-      this.head += excess;
-      this.droppedCount += excess;
-      this.compact();
-    }
-    if (this.pending >= this.options.batchSize) void this.writeOnce();
-    else if (!this.timer) {
+    const batch = this.filling ?? this.startBatch();
+    batch.append(event);
+    if (batch.rows >= this.options.batchSize) {
+      this.filling = undefined;
+      this.enqueue(batch);
+      void this.writeOnce();
+    } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         void this.writeOnce();
@@ -58,28 +62,32 @@ export class UsageWriter {
     }
   }
 
-  /** Takes up to `n` of the oldest events; the common case (all of them) hands over the array itself. */
-  private take(n: number): UsageEvent[] {
-    if (this.head === 0 && this.queue.length <= n) {
-      const all = this.queue;
-      this.queue = [];
-      return all;
-    }
-    const batch = this.queue.slice(this.head, this.head + n);
-    this.head += batch.length;
-    this.compact();
-    return batch;
+  private startBatch(): UsageBatch {
+    this.filling = new UsageBatch(this.options.batchSize);
+    return this.filling;
   }
 
-  /** Drops the consumed front of the array once it is most of it (amortised O(1) per event). */
-  private compact(): void {
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+  private enqueue(batch: UsageBatch): void {
+    this.full.push(batch);
+    this.fullRows += batch.rows;
+    // Store down for long: the oldest batches go, counted; the one being filled always stays.
+    while (this.pending > this.options.maxQueued && this.full.length > 0) {
+      const oldest = this.full.shift() as UsageBatch;
+      this.fullRows -= oldest.rows;
+      this.droppedCount += oldest.rows;
     }
+  }
+
+  /** The oldest full batch, else the one being filled (a timer or a flush does not wait for it to fill). */
+  private take(): UsageBatch | undefined {
+    const batch = this.full.shift();
+    if (batch) {
+      this.fullRows -= batch.rows;
+      return batch;
+    }
+    const partial = this.filling;
+    this.filling = undefined;
+    return partial;
   }
 
   /** Writes until the queue is empty; throws if the store keeps failing. */
@@ -101,19 +109,24 @@ export class UsageWriter {
 
   private writeOnce(): Promise<void> {
     if (this.writing) return this.writing;
-    if (this.pending === 0) return Promise.resolve();
-    const batch = this.take(this.options.batchSize);
+    const batch = this.take();
+    if (!batch) return Promise.resolve();
+    let failed = false;
     this.writing = this.store
-      .insertUsageEvents(batch)
+      .insertUsageBatch(batch)
       .catch((err) => {
         // Back to the front, to be retried first (rare: the store failed).
-        this.queue = batch.concat(this.queue.slice(this.head));
-        this.head = 0;
-        this.options.onError(err, batch.length);
+        failed = true;
+        this.full.unshift(batch);
+        this.fullRows += batch.rows;
+        this.options.onError(err, batch.rows);
       })
       .finally(() => {
         this.writing = undefined;
-        if (this.pending > 0 && !this.timer) {
+        // A backlog of full batches (the store was slow) drains back to back; a failing store is
+        // retried on the timer, not in a tight loop.
+        if (!failed && this.full.length > 0) void this.writeOnce();
+        else if (this.pending > 0 && !this.timer) {
           this.timer = setTimeout(() => {
             this.timer = undefined;
             void this.writeOnce();

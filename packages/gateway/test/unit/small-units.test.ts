@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
 import { computeCost } from "../../src/config/prices.js";
+import { newRequestId } from "../../src/http/request-id.js";
 import { generateKey, hashesEqual, hashKey, looksLikeKey } from "../../src/keys/key-format.js";
 import { priceUsage } from "../../src/pipeline/usage-math.js";
 import { findTooDeep } from "../../src/pipeline/validate.js";
@@ -159,5 +160,21 @@ describe("loadConfig", () => {
 
   it("rejects non-numeric numeric variables", () => {
     expect(() => loadConfig({ env: { MESHAPI_BODY_LIMIT_BYTES: "lots" } })).toThrow(ConfigError);
+  });
+});
+
+describe("newRequestId", () => {
+  it("spells req_ and a ULID: the time first (sortable), then 80 random bits", () => {
+    const before = Date.now();
+    const ids = Array.from({ length: 2000 }, () => newRequestId());
+    for (const id of ids) expect(id).toMatch(/^req_[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The time part decodes to the clock at the call.
+    const decoded = [...(ids[0] as string).slice(4, 14)].reduce(
+      (ms, c) => ms * 32 + "0123456789ABCDEFGHJKMNPQRSTVWXYZ".indexOf(c),
+      0,
+    );
+    expect(decoded).toBeGreaterThanOrEqual(before);
+    expect(decoded).toBeLessThanOrEqual(Date.now());
   });
 });

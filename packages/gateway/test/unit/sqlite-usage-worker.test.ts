@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, SQLITE_FILE_NAME } from "../../src/store/open-store.js";
 import { SqliteUsageWorker } from "../../src/store/sqlite-usage-worker.js";
 import type { Store, UsageEvent } from "../../src/store/types.js";
-import { USAGE_INSERT, usageValues } from "../../src/store/usage-insert.js";
+import { UsageBatch } from "../../src/store/usage-batch.js";
+import { USAGE_INSERT } from "../../src/store/usage-insert.js";
 import { usageEvent } from "../helpers/usage-event.js";
 
 const event = (i: number, keyId = "key_w", overrides: Partial<UsageEvent> = {}) =>
@@ -59,8 +60,8 @@ describe("usage events on the SQLite worker thread", () => {
     );
     const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT);
     try {
-      await worker.insert(usageValues(events), events.length);
-      await worker.insert(usageValues([event(999)]), 1);
+      await worker.insert(UsageBatch.of(events).packed());
+      await worker.insert(UsageBatch.of([event(999)]).packed());
     } finally {
       await worker.close();
     }
@@ -102,11 +103,11 @@ describe("usage events on the SQLite worker thread", () => {
     try {
       // request_id is NOT NULL: row 60 (in the second statement of 50 rows) fails, so the whole
       // transaction is rolled back, the first statement's 50 rows included.
-      const values = usageValues(Array.from({ length: 70 }, (_, i) => event(i)));
-      values[60 * USAGE_INSERT.columns] = null;
-      await expect(worker.insert(values, 70)).rejects.toThrow(/NOT NULL/);
+      const packed = UsageBatch.of(Array.from({ length: 70 }, (_, i) => event(i))).packed();
+      packed.requestIds[60] = null as unknown as string;
+      await expect(worker.insert(packed)).rejects.toThrow(/NOT NULL/);
       expect(await store.countUsageEvents()).toBe(0);
-      await worker.insert(usageValues([event(3)]), 1);
+      await worker.insert(UsageBatch.of([event(3)]).packed());
       expect(await store.countUsageEvents()).toBe(1);
     } finally {
       await worker.close();
@@ -115,9 +116,9 @@ describe("usage events on the SQLite worker thread", () => {
 
   it("refuses writes after close instead of losing them silently", async () => {
     const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT);
-    await worker.insert(usageValues([event(1)]), 1);
+    await worker.insert(UsageBatch.of([event(1)]).packed());
     await worker.close();
-    await expect(worker.insert(usageValues([event(2)]), 1)).rejects.toThrow(/closed/);
+    await expect(worker.insert(UsageBatch.of([event(2)]).packed())).rejects.toThrow(/closed/);
     expect(await store.countUsageEvents()).toBe(1);
   });
 });

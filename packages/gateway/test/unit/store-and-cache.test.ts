@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { KeyCache } from "../../src/keys/key-cache.js";
 import { KeyService } from "../../src/keys/key-service.js";
 import { openStore, SQLITE_FILE_NAME } from "../../src/store/open-store.js";
-import type { Store, UsageEvent } from "../../src/store/types.js";
+import type { Store } from "../../src/store/types.js";
+import type { UsageBatch } from "../../src/store/usage-batch.js";
 import { UsageWriter } from "../../src/usage/usage-writer.js";
 import { usageEvent } from "../helpers/usage-event.js";
 
@@ -137,6 +138,29 @@ describe("UsageWriter", () => {
     expect(writer.pending).toBe(0);
   });
 
+  it("drains a backlog of full batches back to back, without waiting for the timer", async () => {
+    const sizes: number[] = [];
+    const counting: Store = Object.create(store, {
+      insertUsageBatch: {
+        value: (batch: UsageBatch) => {
+          sizes.push(batch.rows);
+          return store.insertUsageBatch(batch);
+        },
+      },
+    });
+    const writer = new UsageWriter(counting, {
+      batchSize: 10,
+      flushIntervalMs: 60_000,
+      maxQueued: 10_000,
+      onError: () => {},
+    });
+    // The first batch goes out at once; the other four queue behind it while it is written.
+    for (let i = 0; i < 50; i++) writer.record(event(i));
+    await vi.waitFor(async () => expect(await store.countUsageEvents()).toBe(50), { timeout: 5_000 });
+    expect(sizes).toEqual([10, 10, 10, 10, 10]);
+    expect(writer.pending).toBe(0);
+  });
+
   it("records nothing when accounting is switched off", async () => {
     const writer = new UsageWriter(store, {
       batchSize: 1,
@@ -154,9 +178,9 @@ describe("UsageWriter", () => {
   it("keeps a failed batch and writes it once the store recovers", async () => {
     let failures = 1;
     const flaky: Store = Object.create(store, {
-      insertUsageEvents: {
-        value: (events: UsageEvent[]) =>
-          failures-- > 0 ? Promise.reject(new Error("disk full")) : store.insertUsageEvents(events),
+      insertUsageBatch: {
+        value: (batch: UsageBatch) =>
+          failures-- > 0 ? Promise.reject(new Error("disk full")) : store.insertUsageBatch(batch),
       },
     });
     const errors: unknown[] = [];
@@ -176,10 +200,10 @@ describe("UsageWriter", () => {
     let healthy = false;
     const written: string[] = [];
     const recovering: Store = Object.create(store, {
-      insertUsageEvents: {
-        value: (events: UsageEvent[]) => {
+      insertUsageBatch: {
+        value: (batch: UsageBatch) => {
           if (!healthy) return Promise.reject(new Error("database unreachable"));
-          written.push(...events.map((e) => e.requestId));
+          written.push(...batch.events().map((e) => e.requestId));
           return Promise.resolve();
         },
       },

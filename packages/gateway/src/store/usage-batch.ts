@@ -1,0 +1,215 @@
+import type { UsageEvent } from "./types.js";
+
+/**
+ * Usage events as the gateway queues and ships them: columns, not objects. `append` copies an event's
+ * fields into typed arrays and dictionary codes the moment the request ends, so the event object dies
+ * young instead of waiting in a queue through scavenges (and being promoted, and traced by the old
+ * generation's collector), and a batch crosses to the SQLite worker as a few typed arrays and one short
+ * list of distinct strings, not 18 tagged values per row. Measured in the gateway under load (V8
+ * profile, 2026-11-30): building, queueing and posting event objects cost the event loop ~4.5 µs per
+ * request (the object 1.4, GC 1.6, structured clone 1.3).
+ */
+
+/** Number columns; NaN stands for NULL. */
+const NUMBER_FIELDS = [
+  "stream",
+  "prompt_tokens",
+  "completion_tokens",
+  "cached_tokens",
+  "reasoning_tokens",
+  "cost_usd",
+  "estimated",
+  "latency_ms",
+  "ttft_ms",
+  "status",
+  "created_at",
+] as const;
+
+/** Text columns other than request_id (unique per row), dictionary-coded; code -1 stands for NULL. */
+const TEXT_FIELDS = ["key_id", "provider", "model", "session_id", "end_user", "error_code"] as const;
+
+/** Where each column of the usage_events INSERT comes from: [kind, index into its kind's fields]. */
+export type ColumnSource = readonly ["id", 0] | readonly ["text" | "number", number];
+
+/** The INSERT's columns, in order, with their source in a packed batch. */
+export const USAGE_COLUMNS: readonly { name: string; source: ColumnSource }[] = [
+  "request_id",
+  "key_id",
+  "provider",
+  "model",
+  "session_id",
+  "end_user",
+  "stream",
+  "prompt_tokens",
+  "completion_tokens",
+  "cached_tokens",
+  "reasoning_tokens",
+  "cost_usd",
+  "estimated",
+  "latency_ms",
+  "ttft_ms",
+  "status",
+  "error_code",
+  "created_at",
+].map((name) => {
+  const text = (TEXT_FIELDS as readonly string[]).indexOf(name);
+  const number = (NUMBER_FIELDS as readonly string[]).indexOf(name);
+  const source: ColumnSource =
+    name === "request_id" ? ["id", 0] : text >= 0 ? ["text", text] : ["number", number];
+  return { name, source };
+});
+
+/**
+ * A batch as plain data (what is posted to the worker; typed arrays clone as one copy of their bytes).
+ * Row `r`'s number field `f` is `numbers[r * NUMBER_COUNT + f]`; its text field `t` is
+ * `strings[texts[r * TEXT_COUNT + t]]`. The arrays may be longer than `rows`.
+ */
+export interface PackedUsage {
+  rows: number;
+  requestIds: string[];
+  numbers: Float64Array;
+  texts: Int32Array;
+  strings: string[];
+}
+
+export const NUMBER_COUNT = NUMBER_FIELDS.length;
+export const TEXT_COUNT = TEXT_FIELDS.length;
+
+export class UsageBatch {
+  private count = 0;
+  private readonly requestIds: string[] = [];
+  private numbers: Float64Array;
+  private texts: Int32Array;
+  private readonly strings: string[] = [];
+  private readonly codes = new Map<string, number>();
+  /** The last string coded per text field: a batch is mostly one key and one model, so most lookups stop here. */
+  private readonly lastString: (string | null)[] = new Array(TEXT_COUNT).fill(null);
+  private readonly lastCode: number[] = new Array(TEXT_COUNT).fill(-1);
+
+  constructor(capacity = 64) {
+    this.numbers = new Float64Array(Math.max(1, capacity) * NUMBER_COUNT);
+    this.texts = new Int32Array(Math.max(1, capacity) * TEXT_COUNT);
+  }
+
+  static of(events: readonly UsageEvent[]): UsageBatch {
+    const batch = new UsageBatch(events.length);
+    for (const e of events) batch.append(e);
+    return batch;
+  }
+
+  get rows(): number {
+    return this.count;
+  }
+
+  append(e: UsageEvent): void {
+    const r = this.count;
+    if ((r + 1) * NUMBER_COUNT > this.numbers.length) this.grow();
+    const n = r * NUMBER_COUNT;
+    const numbers = this.numbers;
+    numbers[n] = e.stream ? 1 : 0;
+    numbers[n + 1] = e.promptTokens;
+    numbers[n + 2] = e.completionTokens;
+    numbers[n + 3] = e.cachedTokens;
+    numbers[n + 4] = e.reasoningTokens;
+    numbers[n + 5] = e.costUsd ?? Number.NaN;
+    numbers[n + 6] = e.estimated ? 1 : 0;
+    numbers[n + 7] = Math.round(e.latencyMs);
+    numbers[n + 8] = e.ttftMs === null ? Number.NaN : Math.round(e.ttftMs);
+    numbers[n + 9] = e.status;
+    numbers[n + 10] = e.createdAt;
+    const t = r * TEXT_COUNT;
+    const texts = this.texts;
+    texts[t] = this.code(0, e.keyId);
+    texts[t + 1] = this.code(1, e.provider);
+    texts[t + 2] = this.code(2, e.model);
+    texts[t + 3] = this.code(3, e.sessionId);
+    texts[t + 4] = this.code(4, e.user);
+    texts[t + 5] = this.code(5, e.errorCode);
+    this.requestIds.push(e.requestId);
+    this.count = r + 1;
+  }
+
+  packed(): PackedUsage {
+    return {
+      rows: this.count,
+      requestIds: this.requestIds,
+      numbers: this.numbers,
+      texts: this.texts,
+      strings: this.strings,
+    };
+  }
+
+  /** The events back (rounded as stored: whole milliseconds). For tests and fakes. */
+  events(): UsageEvent[] {
+    const p = this.packed();
+    return Array.from({ length: p.rows }, (_, r) => {
+      const num = (f: number) => p.numbers[r * NUMBER_COUNT + f] as number;
+      const text = (f: number) => {
+        const code = p.texts[r * TEXT_COUNT + f] as number;
+        return code < 0 ? null : (p.strings[code] as string);
+      };
+      const nullable = (v: number) => (Number.isNaN(v) ? null : v);
+      return {
+        requestId: p.requestIds[r] as string,
+        keyId: text(0) as string,
+        provider: text(1),
+        model: text(2),
+        sessionId: text(3),
+        user: text(4),
+        stream: num(0) === 1,
+        promptTokens: num(1),
+        completionTokens: num(2),
+        cachedTokens: num(3),
+        reasoningTokens: num(4),
+        costUsd: nullable(num(5)),
+        estimated: num(6) === 1,
+        latencyMs: num(7),
+        ttftMs: nullable(num(8)),
+        status: num(9),
+        errorCode: text(5),
+        createdAt: num(10),
+      };
+    });
+  }
+
+  private code(field: number, s: string | null): number {
+    if (s === null) return -1;
+    if (s === this.lastString[field]) return this.lastCode[field] as number;
+    let code = this.codes.get(s);
+    if (code === undefined) {
+      code = this.strings.length;
+      this.strings.push(s);
+      this.codes.set(s, code);
+    }
+    this.lastString[field] = s;
+    this.lastCode[field] = code;
+    return code;
+  }
+
+  private grow(): void {
+    const numbers = new Float64Array(this.numbers.length * 2);
+    numbers.set(this.numbers);
+    this.numbers = numbers;
+    const texts = new Int32Array(this.texts.length * 2);
+    texts.set(this.texts);
+    this.texts = texts;
+  }
+}
+
+/**
+ * Row `r`'s values in INSERT column order, pushed onto `out` (NULLs as null). The PostgreSQL path's
+ * decoder; the SQLite worker has the same loop in its own source (see sqlite-usage-worker.ts).
+ */
+export function pushRowValues(p: PackedUsage, r: number, out: unknown[]): void {
+  for (const { source } of USAGE_COLUMNS) {
+    const [kind, f] = source;
+    if (kind === "id") out.push(p.requestIds[r]);
+    else if (kind === "text") {
+      const code = p.texts[r * TEXT_COUNT + f] as number;
+      out.push(code < 0 ? null : p.strings[code]);
+    } else {
+      const v = p.numbers[r * NUMBER_COUNT + f] as number;
+      out.push(Number.isNaN(v) ? null : v);
+    }
+  }
+}
