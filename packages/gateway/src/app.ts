@@ -8,7 +8,7 @@ import { buildServer } from "./http/server.js";
 import { KeyCache } from "./keys/key-cache.js";
 import { openLimiter } from "./limits/open-limiter.js";
 import type { Limiter } from "./limits/types.js";
-import { createLogger } from "./logging.js";
+import { createLogger, logThrottle } from "./logging.js";
 import type { Cancellation } from "./providers/cancellation.js";
 import { createAdapters } from "./providers/registry.js";
 import { UpstreamHttp } from "./providers/upstream-http.js";
@@ -48,6 +48,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       log.warn({ err: (err as Error).message }, "key refresh failed; serving cached keys"),
   });
   await keys.start();
+  // One line per 10 s while events are being dropped: enough to alert on, not a flood.
+  const dropLogDue = logThrottle();
   const usage = new UsageWriter(store, {
     batchSize: 200,
     flushIntervalMs: 250,
@@ -56,6 +58,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     enabled: config.recordUsage,
     onError: (err, n) =>
       log.error({ err: (err as Error).message, events: n }, "usage write failed; will retry"),
+    onDrop: (n, total) => {
+      if (dropLogDue()) {
+        log.error(
+          { events: n, droppedTotal: total },
+          "usage queue full (the store has been failing): the oldest events were dropped",
+        );
+      }
+    },
   });
   const limiter = await openLimiter(config, store, log);
   const templates = new TemplateCache(store, config.templateCacheMs);

@@ -14,6 +14,8 @@ export interface UsageWriterOptions {
   /** False: `record` drops every event (accounting switched off); defaults to true. */
   enabled?: boolean;
   onError: (err: unknown, batchSize: number) => void;
+  /** Called when queued events are dropped (`count` now, `total` since start). */
+  onDrop?: (count: number, total: number) => void;
 }
 
 /**
@@ -71,10 +73,15 @@ export class UsageWriter {
     this.full.push(batch);
     this.fullRows += batch.rows;
     // Store down for long: the oldest batches go, counted; the one being filled always stays.
+    let dropped = 0;
     while (this.pending > this.options.maxQueued && this.full.length > 0) {
       const oldest = this.full.shift() as UsageBatch;
       this.fullRows -= oldest.rows;
-      this.droppedCount += oldest.rows;
+      dropped += oldest.rows;
+    }
+    if (dropped > 0) {
+      this.droppedCount += dropped;
+      this.options.onDrop?.(dropped, this.droppedCount);
     }
   }
 

@@ -208,16 +208,21 @@ describe("UsageWriter", () => {
         },
       },
     });
+    const drops: [number, number][] = [];
     const writer = new UsageWriter(recovering, {
       batchSize: 100,
       flushIntervalMs: 10_000,
       maxQueued: 1000,
       onError: () => {},
+      onDrop: (n, total) => drops.push([n, total]),
     });
     // The first 100 go out as a batch (and fail); the queue then holds at most 1,000.
     for (let i = 0; i < 5000; i++) writer.record(event(i));
     expect(writer.pending).toBe(1000);
     expect(writer.dropped).toBe(3900);
+    // A batch at a time, each reported with the running total.
+    expect(drops).toHaveLength(39);
+    expect(drops.at(-1)).toEqual([100, 3900]);
     await new Promise((r) => setImmediate(r));
     healthy = true;
     await writer.flush();
