@@ -39,7 +39,8 @@ export class ResponseParser {
     this.state = "head";
     this.head = undefined; // bytes of a head split across chunks
     this.remaining = 0; // body bytes (content-length) or chunk bytes (chunked) still to come
-    this.sizeLine = ""; // a chunk-size line split across chunks
+    this.partialLine = ""; // a chunk-size or trailer line split across chunks
+    this.line = undefined; // the line readLine last completed
     this.kept = [];
   }
 
@@ -99,14 +100,11 @@ export class ResponseParser {
           break;
         }
         case "size": {
-          const lf = chunk.indexOf(LF, at);
-          const end = lf < 0 ? chunk.length : lf + 1;
-          this.sizeLine += chunk.toString("latin1", at, end);
-          at = end;
-          if (lf < 0) break;
-          const size = Number.parseInt(this.sizeLine, 16); // stops at a chunk extension's ";"
-          if (Number.isNaN(size)) throw new Error(`bad chunk size line: ${JSON.stringify(this.sizeLine)}`);
-          this.sizeLine = "";
+          at = this.readLine(chunk, at);
+          const line = this.line;
+          if (line === undefined) break;
+          const size = Number.parseInt(line, 16); // stops at a chunk extension's ";"
+          if (Number.isNaN(size)) throw new Error(`bad chunk size line: ${JSON.stringify(line)}`);
           this.remaining = size;
           this.state = size > 0 ? "data" : "trailer";
           break;
@@ -120,18 +118,29 @@ export class ResponseParser {
         }
         case "trailer": {
           // Trailer lines, if any, then an empty line.
-          const lf = chunk.indexOf(LF, at);
-          const end = lf < 0 ? chunk.length : lf + 1;
-          this.sizeLine += chunk.toString("latin1", at, end);
-          at = end;
-          if (lf < 0) break;
-          if (this.sizeLine === "\r\n") this.state = "done";
-          this.sizeLine = "";
+          at = this.readLine(chunk, at);
+          if (this.line === "\r\n") this.state = "done";
           break;
         }
       }
     }
     return at;
+  }
+
+  /**
+   * Reads a line (chunk size or trailer) from `at`, which may be split across chunks; returns where it
+   * stopped. `line` is then the whole line with its CRLF, or undefined while its end has not arrived.
+   */
+  readLine(chunk, at) {
+    const lf = chunk.indexOf(LF, at);
+    const end = lf < 0 ? chunk.length : lf + 1;
+    this.partialLine += chunk.toString("latin1", at, end);
+    this.line = undefined;
+    if (lf >= 0) {
+      this.line = this.partialLine;
+      this.partialLine = "";
+    }
+    return end;
   }
 }
 

@@ -7,7 +7,7 @@ import type { ColumnSource, PackedUsage } from "./usage-batch.js";
  * module file, so that it runs the same from the compiled package and from the TypeScript sources the
  * tests import. A batch arrives packed in columns (see usage-batch.ts) and goes in as multi-row INSERTs
  * of up to `rowsPerStatement` rows, in one transaction; each statement's values are decoded from the
- * columns into one packed array (the loop mirrors `pushRowValues`) and passed as arguments, not as one
+ * columns into one packed array (the same decoding as `columnValues`) and passed as arguments, not as one
  * array argument, which the driver would read element by element through V8's slow property lookup.
  * A prepared statement is kept per row count met.
  */

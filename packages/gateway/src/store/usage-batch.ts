@@ -10,7 +10,7 @@ import type { UsageEvent } from "./types.js";
  * request (the object 1.4, GC 1.6, structured clone 1.3).
  */
 
-/** Number columns; NaN stands for NULL. */
+/** Number columns; NaN stands for NULL. `append` and `events` index them in this order. */
 const NUMBER_FIELDS = [
   "stream",
   "prompt_tokens",
@@ -25,39 +25,24 @@ const NUMBER_FIELDS = [
   "created_at",
 ] as const;
 
-/** Text columns other than request_id (unique per row), dictionary-coded; code -1 stands for NULL. */
+/**
+ * Text columns other than request_id (unique per row), dictionary-coded; code -1 stands for NULL.
+ * `append` and `events` index them in this order.
+ */
 const TEXT_FIELDS = ["key_id", "provider", "model", "session_id", "end_user", "error_code"] as const;
 
 /** Where each column of the usage_events INSERT comes from: [kind, index into its kind's fields]. */
 export type ColumnSource = readonly ["id", 0] | readonly ["text" | "number", number];
 
-/** The INSERT's columns, in order, with their source in a packed batch. */
+/**
+ * The INSERT's columns, in order, with their source in a packed batch: the request id, then the text
+ * fields, then the number fields (the order of columns in an INSERT is free).
+ */
 export const USAGE_COLUMNS: readonly { name: string; source: ColumnSource }[] = [
-  "request_id",
-  "key_id",
-  "provider",
-  "model",
-  "session_id",
-  "end_user",
-  "stream",
-  "prompt_tokens",
-  "completion_tokens",
-  "cached_tokens",
-  "reasoning_tokens",
-  "cost_usd",
-  "estimated",
-  "latency_ms",
-  "ttft_ms",
-  "status",
-  "error_code",
-  "created_at",
-].map((name) => {
-  const text = (TEXT_FIELDS as readonly string[]).indexOf(name);
-  const number = (NUMBER_FIELDS as readonly string[]).indexOf(name);
-  const source: ColumnSource =
-    name === "request_id" ? ["id", 0] : text >= 0 ? ["text", text] : ["number", number];
-  return { name, source };
-});
+  { name: "request_id", source: ["id", 0] },
+  ...TEXT_FIELDS.map((name, i) => ({ name, source: ["text", i] as const })),
+  ...NUMBER_FIELDS.map((name, i) => ({ name, source: ["number", i] as const })),
+];
 
 /**
  * A batch as plain data (what is posted to the worker; typed arrays clone as one copy of their bytes).
@@ -197,19 +182,18 @@ export class UsageBatch {
 }
 
 /**
- * Row `r`'s values in INSERT column order, pushed onto `out` (NULLs as null). The PostgreSQL path's
- * decoder; the SQLite worker has the same loop in its own source (see sqlite-usage-worker.ts).
+ * One column's values, row after row (NULLs as null): what PostgreSQL's `unnest` takes. The SQLite
+ * worker decodes the same way, row by row, in its own source (see sqlite-usage-worker.ts).
  */
-export function pushRowValues(p: PackedUsage, r: number, out: unknown[]): void {
-  for (const { source } of USAGE_COLUMNS) {
-    const [kind, f] = source;
-    if (kind === "id") out.push(p.requestIds[r]);
-    else if (kind === "text") {
+export function columnValues(p: PackedUsage, source: ColumnSource): unknown[] {
+  const [kind, f] = source;
+  return Array.from({ length: p.rows }, (_, r) => {
+    if (kind === "id") return p.requestIds[r];
+    if (kind === "text") {
       const code = p.texts[r * TEXT_COUNT + f] as number;
-      out.push(code < 0 ? null : p.strings[code]);
-    } else {
-      const v = p.numbers[r * NUMBER_COUNT + f] as number;
-      out.push(Number.isNaN(v) ? null : v);
+      return code < 0 ? null : p.strings[code];
     }
-  }
+    const v = p.numbers[r * NUMBER_COUNT + f] as number;
+    return Number.isNaN(v) ? null : v;
+  });
 }

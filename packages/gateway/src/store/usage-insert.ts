@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.js";
 import { type MultiRowInsert, SqliteUsageWorker } from "./sqlite-usage-worker.js";
-import { NUMBER_COUNT, pushRowValues, TEXT_COUNT, USAGE_COLUMNS, type UsageBatch } from "./usage-batch.js";
+import { columnValues, NUMBER_COUNT, TEXT_COUNT, USAGE_COLUMNS, type UsageBatch } from "./usage-batch.js";
 
 /**
  * Usage events are the one write on the request path's heels, so they get a dialect-specific fast path
@@ -40,20 +40,11 @@ export function sqliteWorkerUsageInserter(file: string): UsageInserter {
 
 export function postgresUsageInserter(db: Kysely<Database>): UsageInserter {
   const columns = sql.raw(USAGE_COLUMNS.map((c) => c.name).join(", "));
-  const width = USAGE_COLUMNS.length;
   return {
     insert: async (batch) => {
       const packed = batch.packed();
-      const values: unknown[] = [];
-      for (let r = 0; r < packed.rows; r++) pushRowValues(packed, r, values);
-      const arrays = USAGE_COLUMNS.map((_, c) =>
-        Array.from({ length: packed.rows }, (_, r) => values[r * width + c]),
-      );
       const unnest = sql.join(
-        arrays.map(
-          (values, i) =>
-            sql`${values}::${sql.raw(pgType(USAGE_COLUMNS[i] as (typeof USAGE_COLUMNS)[number]))}[]`,
-        ),
+        USAGE_COLUMNS.map((c) => sql`${columnValues(packed, c.source)}::${sql.raw(pgType(c))}[]`),
       );
       await sql`INSERT INTO usage_events (${columns}) SELECT * FROM unnest(${unnest})`.execute(db);
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pushRowValues, USAGE_COLUMNS, UsageBatch } from "../../src/store/usage-batch.js";
+import { columnValues, USAGE_COLUMNS, UsageBatch } from "../../src/store/usage-batch.js";
 import { usageEvent } from "../helpers/usage-event.js";
 
 const varied = (i: number) =>
@@ -46,29 +46,30 @@ describe("UsageBatch", () => {
     expect(packed.requestIds).toHaveLength(37);
   });
 
-  it("decodes a row into the INSERT's column order", () => {
+  it("decodes each INSERT column's value for a row", () => {
     const e = varied(9);
-    const values: unknown[] = [];
-    pushRowValues(UsageBatch.of([varied(1), e]).packed(), 1, values);
-    expect(Object.fromEntries(USAGE_COLUMNS.map((c, i) => [c.name, values[i]]))).toEqual({
-      request_id: "req_b9",
-      key_id: "key_a",
-      provider: "openai",
-      model: "anthropic/claude-haiku-4-5",
-      session_id: null,
-      end_user: null,
-      stream: 1,
-      prompt_tokens: 109,
-      completion_tokens: 9,
-      cached_tokens: 0,
-      reasoning_tokens: 1,
-      cost_usd: e.costUsd,
-      estimated: 0,
-      latency_ms: 19,
-      ttft_ms: 12,
-      status: 502,
-      error_code: "upstream_error",
-      created_at: 1_764_000_000_009,
-    });
+    const packed = UsageBatch.of([varied(1), e]).packed();
+    expect(Object.fromEntries(USAGE_COLUMNS.map((c) => [c.name, columnValues(packed, c.source)[1]]))).toEqual(
+      {
+        request_id: "req_b9",
+        key_id: "key_a",
+        provider: "openai",
+        model: "anthropic/claude-haiku-4-5",
+        session_id: null,
+        end_user: null,
+        stream: 1,
+        prompt_tokens: 109,
+        completion_tokens: 9,
+        cached_tokens: 0,
+        reasoning_tokens: 1,
+        cost_usd: e.costUsd,
+        estimated: 0,
+        latency_ms: 19,
+        ttft_ms: 12,
+        status: 502,
+        error_code: "upstream_error",
+        created_at: 1_764_000_000_009,
+      },
+    );
   });
 });
