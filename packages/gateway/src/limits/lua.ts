@@ -1,4 +1,4 @@
-import { LEASE_GRACE_MS, LEASE_MS, LEASE_SHARE } from "./lease.js";
+import { LEASE_GRACE_MS, LEASE_MS, LEASE_SHARE, LONG_LEASE_MS } from "./lease.js";
 import { DAY_MS, DAY_SLOT_MS, MINUTE_MS, SHARED_MINUTE_SLOT_MS } from "./types.js";
 
 /**
@@ -297,11 +297,16 @@ for i = first, #ARGV do
 end
 
 -- A lease: requests this instance may admit on its own until leaseEnd (the end of the slot LEASE_MS
--- ahead: 50 to 60 ms away, so that a renewal asked for before the current lease ends extends it),
--- booked now at the end of that slot as if all made then (so exact in every window), and only while
--- every limit has ample room: at most 1/LEASE_SHARE of what is left. Asked for at the instance's
--- recent rate per ms.
-local granted, leaseEnd = 0, slotEnd(M, now + ${LEASE_MS})
+-- ahead: 50 to 60 ms away, so that a renewal asked for before the current lease ends extends it; or
+-- LONG_LEASE_MS ahead while the key has used at most half of every limit: fewer calls), booked now at
+-- the end of that slot as if all made then (so exact in every window), and only while every limit has
+-- ample room: at most 1/LEASE_SHARE of what is left. Asked for at the instance's recent rate per ms.
+local function far(used, limit) return limit < 0 or used * 2 <= limit end
+local span = ${LEASE_MS}
+if far(minute, rpm) and far(day, rpd) and far(tokens, tpm) and far(inflight, conc) and far(spent, cap) then
+  span = ${LONG_LEASE_MS}
+end
+local granted, leaseEnd = 0, slotEnd(M, now + span)
 if leaseRate > 0 and not refused then
   local g = math.ceil(leaseRate * (leaseEnd - now))
   local function room(left) local q = math.floor(left / ${LEASE_SHARE}) if q < g then g = q end end

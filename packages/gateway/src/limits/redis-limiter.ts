@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis, ReplyError } from "ioredis";
 import type { KeyLimits } from "../store/types.js";
 import { KeyBatcher } from "./key-batcher.js";
-import { KeyLease, LEASE_MS } from "./lease.js";
+import { KeyLease } from "./lease.js";
 import { LIMIT_LUA, SEED_LUA } from "./lua.js";
 import { endLease, heldSlots, type KeyState, newKeyState } from "./redis-key-state.js";
 import type { RedisLimiterOptions } from "./redis-limiter-options.js";
@@ -62,8 +62,8 @@ interface LimitCommands {
  * Redis as one script call, which books the admits one after the other exactly as single calls
  * would: the limits stay exact, while Redis and the gateway do a fraction of the work per request.
  * A key that keeps this instance busy gets leases (lease.ts): requests booked ahead in Redis for the
- * rest of a 10 ms slot, admitted here without a call each, the unused ones given back; so a busy key
- * costs about one call per slot. A spend counter that Redis does not have yet (first use, or Redis
+ * next 50 to 200 ms, admitted here without a call each, the unused ones given back; so a busy key
+ * costs about one call per lease. A spend counter that Redis does not have yet (first use, or Redis
  * lost its data) is seeded once from the recorded usage.
  */
 export class RedisLimiter implements Limiter {
@@ -177,7 +177,7 @@ export class RedisLimiter implements Limiter {
   private lazyWait(state: KeyState): number {
     const lease = state.lease;
     if (lease === undefined) return this.settleDelayMs;
-    if (lease.renewing) return Math.max(this.settleDelayMs, LEASE_MS);
+    if (lease.renewing) return Math.max(this.settleDelayMs, lease.length);
     return Math.max(this.settleDelayMs, lease.until - performance.now());
   }
 

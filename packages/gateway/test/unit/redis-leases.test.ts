@@ -1,7 +1,7 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
-import { DemandMeter } from "../../src/limits/lease.js";
+import { DemandMeter, LEASE_MS, LONG_LEASE_MS } from "../../src/limits/lease.js";
 import { openLimiter } from "../../src/limits/open-limiter.js";
 import type { RedisLimiter } from "../../src/limits/redis-limiter.js";
 import { type Booking, leased, scriptArgs } from "../../src/limits/redis-script.js";
@@ -124,9 +124,9 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
     const prefix = `${redisEnv?.prefix}${++seq}:`;
     const limiter = await make(prefix);
     const limits = { rpm: 10_000_000, maxConcurrent: 100_000, tpm: 100_000_000 };
-    // Busy long enough to hold a lease, then counted: a lease lasts 50 to 60 ms and is renewed 10 ms
-    // before its end, and the settles wait for that renewal (with a call per 12 ms settle delay of
-    // their own, as before, this was ~50 calls).
+    // Busy long enough to hold a lease, then counted: a lease lasts 200 to 210 ms here (far from every
+    // limit) and is renewed 10 ms before its end, and the settles wait for that renewal (with a call
+    // per 12 ms settle delay of their own, as before, this was ~50 calls; with 50 ms leases, ~12).
     await hammer(limiter, "key_calls", limits, { workers: 24, ms: 150, tokens: 2 });
     const counter = countScriptCalls(limiter);
     const stats = await hammer(limiter, "key_calls", limits, { workers: 24, ms: 500, tokens: 2 });
@@ -212,7 +212,7 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
             [],
           ),
         );
-      return { units: lease.units, giveBack };
+      return { units: lease.units, length: lease.end - (reply[1] as number), giveBack };
     };
 
     it("makes a refusal wait for it, and admits once it is given back", async () => {
@@ -245,6 +245,25 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
       const s = await state(b, prefix, "key_wait");
       expect(s.minute).toBe(1000 - ghost.units + 5);
       expect(s.leases).toEqual({});
+    });
+
+    it("runs 200 ms while the key has used at most half of its limits, 50 ms past that", async () => {
+      const prefix = `${redisEnv?.prefix}${++seq}:`;
+      const b = await make(prefix, false);
+      // Leases end with a 10 ms slot: up to 10 ms more than asked.
+      const far = await ghostLease(b, prefix, "key_span");
+      expect(far.length).toBeGreaterThanOrEqual(LONG_LEASE_MS);
+      expect(far.length).toBeLessThanOrEqual(LONG_LEASE_MS + 10);
+      // Past half of rpm 1000: the next lease is a short one.
+      const results = await Promise.all(
+        Array.from({ length: 500 }, () =>
+          b.admit({ keyId: "key_span", limits, requestId: `req_${++seq}`, reserveNanos: 0 }),
+        ),
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+      const near = await ghostLease(b, prefix, "key_span");
+      expect(near.length).toBeGreaterThanOrEqual(LEASE_MS);
+      expect(near.length).toBeLessThanOrEqual(LEASE_MS + 10);
     });
 
     it("holds a refusal up no longer than a bounded wait when the lease never comes back", async () => {
