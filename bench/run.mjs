@@ -9,15 +9,11 @@ import { measureCancellation, startSlowUpstream } from "./lib/cancel.mjs";
 import { runGovernanceBench } from "./lib/governance.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { startGatewayProcess, startSimulatorProcess, tempDir } from "./lib/processes.mjs";
+import { median } from "./lib/stats.mjs";
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
 
 const { dir, remove } = tempDir();
@@ -156,11 +152,11 @@ const lines = [
       `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.ratio, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
   ),
   "",
-  "| governance (chat, non-stream) | through gateway (req/s) | vs both off (median) | quartiles of the rounds | p50 (ms) | p99 (ms) | errors |",
-  "|---|---:|---:|---:|---:|---:|---:|",
+  "| governance (chat, non-stream) | through gateway (req/s) | vs both off (median) | 95 % interval of the median | quartiles of the rounds | p50 (ms) | p99 (ms) | errors |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|",
   ...governance.map(
     (r) =>
-      `| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.vsOff, 2)} | ${fmt(r.vsOffQ1, 2)}–${fmt(r.vsOffQ3, 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} |`,
+      `| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.vsOff, 2)} | ${fmt(r.vsOffInterval[0], 2)}–${fmt(r.vsOffInterval[1], 2)} | ${fmt(r.vsOffQ1, 2)}–${fmt(r.vsOffQ3, 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} |`,
   ),
   "",
   "| client disconnect → upstream aborted | median (ms) | max (ms) |",

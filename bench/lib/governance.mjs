@@ -32,6 +32,7 @@ import { spawn } from "node:child_process";
 import { Redis } from "ioredis";
 import { runLoad } from "./load.mjs";
 import { GATEWAY_CLI, startGatewayProcess } from "./processes.mjs";
+import { median, medianInterval } from "./stats.mjs";
 
 const BASELINE = "limits off, accounting off (embedded)";
 const CONTROL = "control: the same as the row above, on a second gateway (the noise floor)";
@@ -171,11 +172,6 @@ export async function runGovernanceBench({
     if (shared) await dropPrefix(redisUrl, prefix).catch(() => {});
   }
   // Medians: one round disturbed by another process must not move a row.
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  };
   const rows = targets.map((t) => {
     const rs = results.get(t.name);
     return {
@@ -189,7 +185,8 @@ export async function runGovernanceBench({
   // Relative to both-off in the same round, a few seconds away: the mean of the baseline's and the
   // control's slices (two samples of the same thing: the baseline's share of the noise shrinks by √2),
   // except for the control row itself, which is against the baseline alone (what one comparison strays
-  // by). The median of those ratios over rounds, and their quartiles to show the spread.
+  // by). The median of those ratios over rounds, its 95 % bootstrap interval (how far another run of as
+  // many rounds could put it), and the ratios' quartiles (how far apart two rounds are).
   const base = results.get(BASELINE);
   const twin = results.get(CONTROL);
   for (const row of rows) {
@@ -198,6 +195,7 @@ export async function runGovernanceBench({
       row.scenario === CONTROL ? base[round].rps : (base[round].rps + twin[round].rps) / 2;
     const ratios = rs.map((r, round) => r.rps / off(round)).sort((a, b) => a - b);
     row.vsOff = median(ratios);
+    row.vsOffInterval = medianInterval(ratios);
     row.vsOffQ1 = ratios[Math.floor((ratios.length - 1) / 4)];
     row.vsOffQ3 = ratios[Math.ceil(((ratios.length - 1) * 3) / 4)];
   }
