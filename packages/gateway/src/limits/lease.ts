@@ -35,10 +35,10 @@ export const LEASE_MS = 50;
  * The lease while the key has used at most half of every limit (minute, day, tokens, in flight,
  * spend): four times fewer script calls again. Each call wakes Redis, which on a busy box takes the
  * CPU from the gateway's event loop for the length of the script; with 50 ms leases that cost shared
- * mode ~3 % of throughput against in-process limits (2026-11-30: the event loop +10 µs per request,
- * Redis 5.2 µs, against +0 and 2.3 with 200 ms leases, on a host where a request took ~340 µs). Near
- * a limit the short lease holds: its requests are booked less late, and the settles (tpm's tokens)
- * lag less.
+ * mode ~3 % of throughput against in-process limits (2026-11-30, on a host where a request took ~340 µs
+ * of event loop: the event loop +10 µs per request and Redis 5.2 µs with 50 ms leases; with 200 ms
+ * leases no more event loop than in-process limits, and Redis 2.3 µs). Near a limit the short lease
+ * holds: its requests are booked less late, and the settles (tpm's tokens) lag less.
  */
 export const LONG_LEASE_MS = 200;
 /** A lease may take at most this fraction (1/n) of what is left of any limit. */
