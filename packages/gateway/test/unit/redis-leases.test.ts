@@ -1,7 +1,7 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
-import { DemandMeter, LEASE_MS, LONG_LEASE_MS } from "../../src/limits/lease.js";
+import { DemandMeter, KeyLease, LEASE_MS, LONG_LEASE_MS } from "../../src/limits/lease.js";
 import { openLimiter } from "../../src/limits/open-limiter.js";
 import type { RedisLimiter } from "../../src/limits/redis-limiter.js";
 import { type Booking, leased, scriptArgs } from "../../src/limits/redis-script.js";
@@ -25,6 +25,26 @@ describe("demand meter", () => {
     // Idle for a while: back to no lease.
     t += 100;
     expect(meter.leaseRate(t)).toBe(0);
+  });
+});
+
+describe("lease renewal", () => {
+  const snapshot = { minute: 0, day: 0, tokens: 0, minuteResetMs: 0, dayResetMs: 0, tokensResetMs: 0 };
+  const booking: Booking = { base: "b:", spendKey: "s", slot: false, tokens: false };
+  const lease = (length: number) =>
+    new KeyLease(NO_LIMITS, booking, 1000, 0, -1, -1, 1000 + length, 1000, snapshot);
+
+  it("asks for the next lease with a quarter of its time left, at least 10 ms, once", () => {
+    const long = lease(LONG_LEASE_MS);
+    expect(long.wantsRenewal(1149)).toBe(false);
+    expect(long.wantsRenewal(1151)).toBe(true);
+    expect(long.wantsRenewal(1160)).toBe(false);
+    const short = lease(LEASE_MS);
+    expect(short.wantsRenewal(1037)).toBe(false);
+    expect(short.wantsRenewal(1038)).toBe(true);
+    const shortest = lease(20);
+    expect(shortest.wantsRenewal(1009)).toBe(false);
+    expect(shortest.wantsRenewal(1011)).toBe(true);
   });
 });
 
