@@ -34,11 +34,11 @@ export const LEASE_MS = 50;
 /**
  * The lease while the key has used at most half of every limit (minute, day, tokens, in flight,
  * spend): four times fewer script calls again. Each call wakes Redis, which on a busy box takes the
- * CPU from the gateway's event loop for the length of the script; with 50 ms leases that cost shared
- * mode ~3 % of throughput against in-process limits (2026-11-30, on a host where a request took ~340 µs
- * of event loop: the event loop +10 µs per request and Redis 5.2 µs with 50 ms leases; with 200 ms
- * leases no more event loop than in-process limits, and Redis 2.3 µs). Near a limit the short lease
- * holds: its requests are booked less late, and the settles (tpm's tokens) lag less.
+ * CPU from the gateway's event loop for the length of the script (2026-11-30, on a host where a
+ * request took ~340 µs of event loop: with 50 ms leases shared mode's event loop took 10 µs more per
+ * request than in-process limits, and Redis 5.2 µs; with 200 ms leases no more than in-process limits,
+ * and Redis 2.3 µs). Near a limit the short lease holds: its requests are booked less late, and the
+ * settles (tpm's tokens) lag less.
  */
 export const LONG_LEASE_MS = 200;
 /** A lease may take at most this fraction (1/n) of what is left of any limit. */
@@ -57,8 +57,8 @@ const LEASE_HEADROOM = 2;
  * The next lease is asked for this long before the current one ends, or with a quarter of its time
  * left if that is longer (or once half of it is used), so that a busy key is never without one, even
  * when Redis takes a few ms to answer: it replaces the current one when it comes. On a saturated
- * 2-core box an answer took 3 to 14 ms, so 10 ms before the end of a 200 ms lease left some 0.5 % of
- * admissions waiting for Redis.
+ * 2-core box an answer took 3 to 14 ms: asked for 10 ms before the end of a 200 ms lease, it left up to
+ * 2 % of a busy key's admissions (in 2 s windows) waiting for Redis.
  */
 const RENEW_BEFORE_MS = 10;
 /** … or this fraction (1/n) of the lease's length before its end, if that is longer. */

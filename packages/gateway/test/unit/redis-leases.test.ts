@@ -145,8 +145,8 @@ describe.skipIf(!redisEnv)("redis limiter leases", () => {
     const limiter = await make(prefix);
     const limits = { rpm: 10_000_000, maxConcurrent: 100_000, tpm: 100_000_000 };
     // Busy long enough to hold a lease, then counted: a lease lasts 200 to 210 ms here (far from every
-    // limit) and is renewed 10 ms before its end, and the settles wait for that renewal (with a call
-    // per 12 ms settle delay of their own, as before, this was ~50 calls; with 50 ms leases, ~12).
+    // limit) and is renewed with a quarter of it left, and the settles wait for that renewal (with a
+    // call per 12 ms settle delay of their own, as before, this was ~50 calls; with 50 ms leases, ~12).
     await hammer(limiter, "key_calls", limits, { workers: 24, ms: 150, tokens: 2 });
     const counter = countScriptCalls(limiter);
     const stats = await hammer(limiter, "key_calls", limits, { workers: 24, ms: 500, tokens: 2 });
