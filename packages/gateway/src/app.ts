@@ -12,6 +12,9 @@ import { createLogger, logThrottle } from "./logging.js";
 import type { Cancellation } from "./providers/cancellation.js";
 import { createAdapters } from "./providers/registry.js";
 import { UpstreamHttp } from "./providers/upstream-http.js";
+import { DeploymentStats } from "./routing/deployment-stats.js";
+import { openHealth } from "./routing/open-health.js";
+import { Router } from "./routing/router.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/types.js";
 import { TemplateCache } from "./templates/template-cache.js";
@@ -69,6 +72,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   });
   const limiter = await openLimiter(config, store, log);
   const templates = new TemplateCache(store, config.templateCacheMs);
+  const health = await openHealth(config, log);
+  const router = new Router({ health, stats: new DeploymentStats(), retry: config.routing.retry, log });
   const http = new UpstreamHttp();
   const inflight = new Set<Cancellation>();
   let closing = false;
@@ -89,6 +94,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       log,
     },
     templates: (owner, idOrName) => templates.lookup(owner, idOrName),
+    router,
   });
   const routeDeps = { store, log, config, forgetTemplates: (owner: string) => templates.forget(owner) };
   registerUsageRoutes(app, routeDeps);
@@ -115,6 +121,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await usage.flush().catch((err) => log.error({ err: (err as Error).message }, "usage flush failed"));
       await http.close().catch(() => {});
       await limiter.close().catch(() => {});
+      await health.close().catch(() => {});
       await store.close();
     }
   };

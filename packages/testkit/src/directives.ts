@@ -19,6 +19,8 @@ export interface Directives {
   malformedAfter?: number;
   /** Never answer; wait for the client to go away. */
   hang: boolean;
+  /** Destroy the connection before any response byte (a reset before headers). */
+  reset: boolean;
   /** Stream: stop sending after N events but keep the connection open. */
   hangAfter?: number;
   /** Reply is `w1 w2 … wN`. */
@@ -40,6 +42,7 @@ export type DirectiveParse =
 /** Shared and frozen: the hot path without directives allocates nothing. */
 export const NO_DIRECTIVES: Readonly<Directives> = Object.freeze({
   hang: false,
+  reset: false,
   noUsage: false,
   usageOnFinish: false,
 });
@@ -58,7 +61,7 @@ type NumericKey =
   | "hangAfter"
   | "words"
   | "parallel";
-type FlagKey = "hang" | "noUsage" | "usageOnFinish";
+type FlagKey = "hang" | "reset" | "noUsage" | "usageOnFinish";
 
 const NUMERIC: Record<string, NumericKey> = {
   status: "status",
@@ -73,6 +76,7 @@ const NUMERIC: Record<string, NumericKey> = {
 };
 const FLAGS: Record<string, FlagKey> = {
   hang: "hang",
+  reset: "reset",
   no_usage: "noUsage",
   usage_on_finish: "usageOnFinish",
 };
@@ -85,6 +89,14 @@ export const DIRECTIVE_KEYS: readonly string[] = [
 ];
 
 /**
+ * The text with a simulator's standing faults (see `Simulator.setFaults`) put in front, so the
+ * message's own directives, which come after, win where both set a key.
+ */
+export function withStanding(text: string, standing: string | undefined): string {
+  return standing === undefined ? text : `[[sim:${standing}]] ${text}`;
+}
+
+/**
  * Removes every `[[sim:...]]` block from `text` and returns the merged directives. Unknown keys
  * and bad values are errors (surfaced to the client as a 400) so a typo never passes silently.
  *
@@ -92,7 +104,7 @@ export const DIRECTIVE_KEYS: readonly string[] = [
  */
 export function parseDirectives(text: string): DirectiveParse {
   if (!text.includes(MARKER)) return { ok: true, text, directives: NO_DIRECTIVES };
-  const directives: Directives = { hang: false, noUsage: false, usageOnFinish: false };
+  const directives: Directives = { hang: false, reset: false, noUsage: false, usageOnFinish: false };
   let error: string | null = null;
   const cleaned = text.replace(DIRECTIVE_RE, (_match, body: string) => {
     for (const item of body.split(",")) {

@@ -10,6 +10,8 @@ export class Exchange {
   gone = false;
   /** Set when the simulator cut the connection on purpose (not a client abort). */
   private cutByServer = false;
+  /** The simulator's standing faults for this request (`Simulator.setFaults`), as directive text. */
+  standing: string | undefined;
   private goneWaiters: (() => void)[] | null = null;
 
   constructor(
@@ -95,6 +97,13 @@ export class Exchange {
     if (this.gone) return;
     if (chunk === undefined) this.res.end();
     else this.res.end(chunk);
+  }
+
+  /** A deliberate reset before any byte of the response. */
+  reset(): void {
+    if (this.gone) return;
+    this.cutByServer = true;
+    this.res.socket?.destroy();
   }
 
   /**

@@ -14,6 +14,10 @@ export type ErrorWriter = (ex: Exchange, status: number, message: string, retryA
  */
 export async function preflight(ex: Exchange, d: Directives, writeError: ErrorWriter): Promise<boolean> {
   if (d.delayMs !== undefined && d.delayMs > 0 && !(await ex.sleep(d.delayMs))) return false;
+  if (d.reset) {
+    ex.reset();
+    return false;
+  }
   if (d.hang) {
     await ex.whenGone();
     return false;

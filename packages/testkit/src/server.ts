@@ -31,8 +31,9 @@ function resolveKeys(keys: SimulatorApiKeys | undefined): ResolvedKeys {
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const recorder = new Recorder(opts.record !== false, Math.max(1, opts.maxRecords ?? 2000));
   const keys = resolveKeys(opts.apiKey);
+  const faults = new StandingFaults();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    handle(req, res, recorder, keys).catch((error: unknown) => {
+    handle(req, res, recorder, keys, faults).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "application/json" });
         res.end(
@@ -54,6 +55,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requests: () => recorder.list(),
     waitFor: (pred, timeoutMs = 5000) => waitFor(recorder, pred, timeoutMs),
     reset: () => recorder.clear(),
+    setFaults: (directives, count) => faults.set(directives, count),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -101,14 +103,14 @@ async function handle(
   res: ServerResponse,
   recorder: Recorder,
   keys: ResolvedKeys,
+  faults: StandingFaults,
 ): Promise<void> {
   const target = req.url ?? "/";
   const q = target.indexOf("?");
   const path = q === -1 ? target : target.slice(0, q);
   const query = q === -1 ? "" : target.slice(q + 1);
   if (path.startsWith("/_sim/")) {
-    req.resume();
-    control(req, res, path, recorder);
+    await control(req, res, path, recorder, faults);
     return;
   }
   const record = recorder.start(req, path);
@@ -127,6 +129,7 @@ async function handle(
   if (record !== null) record.body = body ?? null;
   const ex = new Exchange(req, res, path, query, body, record);
   const method = req.method ?? "GET";
+  if (method === "POST") ex.standing = faults.take();
 
   // The hot route first, without any pattern matching.
   if (method === "POST" && path === "/v1/chat/completions") {
@@ -183,7 +186,42 @@ function readBody(req: IncomingMessage): Promise<Buffer | null | "aborted" | "to
   });
 }
 
-function control(req: IncomingMessage, res: ServerResponse, path: string, recorder: Recorder): void {
+/** Faults applied to every model request, or to the next `remaining` of them. */
+class StandingFaults {
+  private directives: string | undefined;
+  private remaining = Number.POSITIVE_INFINITY;
+
+  set(directives: string | null, count?: number): void {
+    this.directives = directives === null || directives.trim() === "" ? undefined : directives;
+    this.remaining = count ?? Number.POSITIVE_INFINITY;
+  }
+
+  take(): string | undefined {
+    if (this.directives === undefined) return undefined;
+    const taken = this.directives;
+    if (--this.remaining <= 0) this.directives = undefined;
+    return taken;
+  }
+}
+
+async function control(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  recorder: Recorder,
+  faults: StandingFaults,
+): Promise<void> {
+  if (path === "/_sim/faults" && (req.method === "PUT" || req.method === "DELETE")) {
+    const raw = req.method === "PUT" ? await readBody(req) : null;
+    const body = raw instanceof Buffer ? (parseJson(raw) as { directives?: unknown; count?: unknown }) : null;
+    const directives = typeof body?.directives === "string" ? body.directives : null;
+    const count = typeof body?.count === "number" && body.count > 0 ? body.count : undefined;
+    faults.set(req.method === "PUT" ? directives : null, count);
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  req.resume();
   if (path === "/_sim/requests" && req.method === "GET") {
     const text = JSON.stringify(recorder.list());
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });

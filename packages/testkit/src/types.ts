@@ -59,6 +59,13 @@ export interface Simulator {
   waitFor(pred: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   /** Forgets every recorded request. */
   reset(): void;
+  /**
+   * Standing faults: directives (the `[[sim:…]]` syntax without the brackets, e.g. `"status=503"`)
+   * applied to every model request this simulator receives, or only to the next `count` of them,
+   * under the message's own directives. `null` clears them. One simulator per deployment lets a test
+   * fail one deployment and not another.
+   */
+  setFaults(directives: string | null, count?: number): void;
   /** Stops listening and destroys open connections (hung requests included). */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { loadConfig } from "../config/config.js";
 import { KeyService, toKeyView } from "../keys/key-service.js";
+import { MAX_MODEL_PATTERNS, parseModelList, patternProblem } from "../routing/model-access.js";
 import { openStore } from "../store/open-store.js";
 import type { KeyLimits, KeyStatus } from "../store/types.js";
 import { type CliIo, DATA_DIR_OPTION, parse, UsageError } from "./args.js";
@@ -23,6 +24,8 @@ Limits:
   --max-concurrent N       requests in flight at once
   --spend-cap-usd X        spend cap in USD (402 once reached)
   --spend-period P         what the cap counts: total (default) or month (calendar month, UTC)
+  --models LIST            models the key may use, comma-separated patterns: 'openai/*,anthropic/claude-sonnet-4.5'
+                           ("all" allows every model again; the default)
 
 Options:
   --data-dir DIR    embedded store location (default .meshapi); MESHAPI_DATABASE_URL selects PostgreSQL
@@ -35,6 +38,7 @@ const LIMIT_OPTIONS = {
   "max-concurrent": { type: "string" },
   "spend-cap-usd": { type: "string" },
   "spend-period": { type: "string" },
+  models: { type: "string" },
 } as const;
 
 type LimitValues = Partial<Record<keyof typeof LIMIT_OPTIONS, string | undefined>>;
@@ -86,6 +90,24 @@ function describeLimits(l: KeyLimits): string {
   return parts.length > 0 ? parts.join(", ") : "no limits";
 }
 
+function describeModels(models: readonly string[] | null): string {
+  return models === null ? "every model" : `models ${models.join(", ")}`;
+}
+
+/** `--models`: undefined when absent (unchanged), null for every model, else the checked patterns. */
+export function modelsFromOption(value: string | undefined): string[] | null | undefined {
+  if (value === undefined) return undefined;
+  const list = parseModelList(value);
+  if (list === null) return null;
+  if (list.length > MAX_MODEL_PATTERNS)
+    throw new UsageError(`--models takes at most ${MAX_MODEL_PATTERNS} patterns`);
+  for (const pattern of list) {
+    const problem = patternProblem(pattern);
+    if (problem) throw new UsageError(`--models: ${problem}`);
+  }
+  return list;
+}
+
 const STATUS_BY_COMMAND: Readonly<Record<string, KeyStatus>> = {
   revoke: "revoked",
   suspend: "suspended",
@@ -116,6 +138,8 @@ export async function keys(args: string[], io: CliIo): Promise<number> {
     );
   }
   const limits = limitsFromOptions(values);
+  const allowedModels = modelsFromOption(values.models);
+  const access = allowedModels === undefined ? {} : { allowedModels };
   const config = loadConfig({
     env: io.env,
     overrides: values["data-dir"] ? { dataDir: values["data-dir"] } : {},
@@ -126,11 +150,11 @@ export async function keys(args: string[], io: CliIo): Promise<number> {
     if (command === "create") {
       const name = values.name?.trim();
       if (!name) throw new UsageError("keys create needs --name NAME");
-      const { record, key } = await service.create(name, limits);
+      const { record, key } = await service.create(name, limits, allowedModels ?? null);
       if (values.json) io.out(JSON.stringify({ ...toKeyView(record), key }));
       else
         io.out(
-          `Created ${record.id} (${record.name}; ${describeLimits(record.limits)}). It is shown only this once:\n${key}`,
+          `Created ${record.id} (${record.name}; ${describeLimits(record.limits)}; ${describeModels(record.allowedModels)}). It is shown only this once:\n${key}`,
         );
       return 0;
     }
@@ -150,11 +174,16 @@ export async function keys(args: string[], io: CliIo): Promise<number> {
     if (command === "update") {
       const name = values.name?.trim();
       if (values.name !== undefined && !name) throw new UsageError("--name must not be empty");
-      if (name === undefined && Object.keys(limits).length === 0)
-        throw new UsageError("keys update needs --name or a limit option (see: meshapi keys --help)");
-      const record = await service.update(id, { ...(name ? { name } : {}), limits });
+      if (name === undefined && Object.keys(limits).length === 0 && allowedModels === undefined)
+        throw new UsageError(
+          "keys update needs --name, --models or a limit option (see: meshapi keys --help)",
+        );
+      const record = await service.update(id, { ...(name ? { name } : {}), limits, ...access });
       if (values.json) io.out(JSON.stringify(toKeyView(record)));
-      else io.out(`${record.id} (${record.name}): ${describeLimits(record.limits)}.`);
+      else
+        io.out(
+          `${record.id} (${record.name}): ${describeLimits(record.limits)}; ${describeModels(record.allowedModels)}.`,
+        );
       return 0;
     }
     const record = await service.update(id, { status: STATUS_BY_COMMAND[command] as KeyStatus });

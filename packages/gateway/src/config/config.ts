@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { QUIRKS, type VendorQuirks } from "../providers/quirks.js";
+import { type RoutingConfig, resolveRoutingConfig, routingFileSchema } from "../routing/routing-config.js";
 import { BUILTIN_PRICES, type ModelPrice, type PriceCatalog } from "./prices.js";
 import { BUILTIN_VENDORS } from "./vendors.js";
 
@@ -72,6 +73,8 @@ export interface GatewayConfig {
   recordUsage: boolean;
   providers: ReadonlyMap<string, ProviderConfig>;
   prices: PriceCatalog;
+  /** Deployments per public model, retries and cooldowns (the file's `routing` section). */
+  routing: RoutingConfig;
 }
 
 export const DEFAULTS = {
@@ -137,6 +140,7 @@ export const configFileSchema = z.strictObject({
     )
     .optional(),
   prices: z.record(z.string().includes("/"), priceSchema).optional(),
+  routing: routingFileSchema.optional(),
 });
 export type ConfigFile = z.infer<typeof configFileSchema>;
 
@@ -171,6 +175,7 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
   const prices = new Map<string, ModelPrice>(Object.entries(BUILTIN_PRICES));
   for (const [model, price] of Object.entries(file.prices ?? {})) prices.set(model, price);
 
+  const providers = buildProviders(env, file, globalTimeouts);
   return {
     host: inputs.overrides?.host ?? env.MESHAPI_HOST ?? DEFAULTS.host,
     port: inputs.overrides?.port ?? envInt(env, "MESHAPI_PORT") ?? DEFAULTS.port,
@@ -194,9 +199,22 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
       DEFAULTS.defaultReservationTokens,
     templateCacheMs: envInt(env, "MESHAPI_TEMPLATE_CACHE_MS") ?? DEFAULTS.templateCacheMs,
     recordUsage: envBool(env, "MESHAPI_RECORD_USAGE") ?? file.usage?.record ?? true,
-    providers: buildProviders(env, file, globalTimeouts),
+    providers,
     prices,
+    routing: buildRouting(file, providers, env),
   };
+}
+
+function buildRouting(
+  file: ConfigFile,
+  providers: ReadonlyMap<string, ProviderConfig>,
+  env: NodeJS.ProcessEnv,
+): RoutingConfig {
+  try {
+    return resolveRoutingConfig(file.routing, providers, env);
+  } catch (err) {
+    throw new ConfigError(`config: ${(err as Error).message}`);
+  }
 }
 
 /** Built-in providers first, then the file's entries, which override a built-in of the same name. */

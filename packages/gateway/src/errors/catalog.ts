@@ -12,6 +12,11 @@ export const ERROR_CATALOG = {
   unauthorized: { status: 401, type: "authentication_error", doc: "Missing, unknown or revoked API key." },
   spend_limit_exceeded: { status: 402, type: "billing_error", doc: "The key's spend cap is reached." },
   forbidden: { status: 403, type: "permission_error", doc: "The key is suspended or may not do this." },
+  model_not_allowed: {
+    status: 403,
+    type: "permission_error",
+    doc: "The key is limited to other models (its allowed_models); the message lists them.",
+  },
   not_found: { status: 404, type: "not_found_error", doc: "No such route or resource." },
   model_not_found: {
     status: 404,

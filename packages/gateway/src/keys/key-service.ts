@@ -9,6 +9,8 @@ export interface KeyView extends LimitView {
   name: string;
   status: KeyStatus;
   display_prefix: string;
+  /** Model patterns the key may use; null: every model. */
+  allowed_models: readonly string[] | null;
   created_at: string;
   updated_at: string;
 }
@@ -20,6 +22,7 @@ export function toKeyView(k: ApiKeyRecord): KeyView {
     status: k.status,
     display_prefix: k.displayPrefix,
     ...toLimitView(k.limits),
+    allowed_models: k.allowedModels,
     created_at: new Date(k.createdAt).toISOString(),
     updated_at: new Date(k.updatedAt).toISOString(),
   };
@@ -32,6 +35,7 @@ export class KeyService {
   async create(
     name: string,
     limits: Partial<KeyLimits> = {},
+    allowedModels: readonly string[] | null = null,
   ): Promise<{ record: ApiKeyRecord; key: string }> {
     const material = generateKey();
     const record = await this.store.createKey({
@@ -40,6 +44,7 @@ export class KeyService {
       keyHash: material.hash,
       displayPrefix: material.displayPrefix,
       limits,
+      allowedModels,
     });
     return { record, key: material.key };
   }
@@ -57,7 +62,12 @@ export class KeyService {
   /** Revocation is final: a revoked key cannot be suspended or activated again. */
   async update(
     id: string,
-    patch: { name?: string; status?: KeyStatus; limits?: Partial<KeyLimits> },
+    patch: {
+      name?: string;
+      status?: KeyStatus;
+      limits?: Partial<KeyLimits>;
+      allowedModels?: readonly string[] | null;
+    },
   ): Promise<ApiKeyRecord> {
     const current = await this.get(id);
     if (patch.status && patch.status !== current.status && current.status === "revoked") {

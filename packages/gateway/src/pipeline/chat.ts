@@ -9,15 +9,24 @@ import type { ChatCompletion } from "../providers/openai-types.js";
 import type { AdapterRegistry } from "../providers/registry.js";
 import type { ProviderAdapter, UpstreamCall } from "../providers/types.js";
 import { isAbort } from "../providers/upstream-http.js";
-import { isRetryableUpstreamError } from "../providers/upstream-status.js";
+import {
+  allDeployments,
+  type Deployment,
+  type ModelRoute,
+  resolveModelRoutes,
+} from "../routing/deployments.js";
+import { checkModelAccess } from "../routing/model-access.js";
+import { classifyFailure } from "../routing/retry-policy.js";
+import type { Router } from "../routing/router.js";
 import type { ApiKeyRecord, UsageEvent } from "../store/types.js";
 import type { UsageWriter } from "../usage/usage-writer.js";
+import { Accounting } from "./accounting.js";
 import { admit, type Governance } from "./admit.js";
 import { applyTemplate, type TemplateLookup } from "./apply-template.js";
 import type { ChatRequest } from "./chat-request.js";
-import { type RouteTarget, resolveRoutes } from "./resolve-route.js";
 import { relayStream } from "./stream-relay.js";
-import { EMPTY_USAGE, estimateUsage, priceUsage, type UsageSummary } from "./usage-math.js";
+import { startStream } from "./stream-start.js";
+import { estimateUsage, priceUsage } from "./usage-math.js";
 import { noMessages, validateChatRequest } from "./validate.js";
 
 export interface ChatDeps {
@@ -28,6 +37,8 @@ export interface ChatDeps {
   governance: Governance;
   /** Finds a template of the calling key by id or name (cached). */
   templates: TemplateLookup;
+  /** Deployments, retries and cooldowns. */
+  router: Router;
 }
 
 /** One chat request as the HTTP layer hands it over, already authenticated. */
@@ -41,8 +52,10 @@ export interface ChatExchange {
   startedAt: number;
   /** The SSE writer for this response; opened only once the upstream has answered. */
   sse: () => SseWriter;
-  /** Sets a response header (the `x-ratelimit-*` family) on the JSON reply and the SSE writer alike. */
+  /** Sets a response header (`x-ratelimit-*`, `x-meshapi-*`) on the JSON reply and the SSE writer alike. */
   setHeader?: (name: string, value: string) => void;
+  /** Retries asked for with `x-meshapi-retries`; the configured number when undefined. */
+  retries?: number | undefined;
 }
 
 export type ChatResult = { kind: "json"; body: ChatCompletion } | { kind: "streamed" } | { kind: "aborted" };
@@ -57,6 +70,7 @@ const KNOWN_TRANSFORMS: readonly string[] = [];
  */
 export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<ChatResult> {
   const acct = new Accounting(ex);
+  const setHeader = ex.setHeader ?? (() => {});
   let ticket: Ticket | undefined;
   try {
     const request = validateChatRequest(ex.body);
@@ -66,23 +80,26 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
       request.template === undefined ? request : await applyTemplate(deps.templates, ex.key.id, request);
     if (rendered.messages.length === 0) throw noMessages();
     acct.describe(rendered);
-    const targets = resolveRoutes(deps.config, rendered.model, rendered.models);
+    checkModelAccess(ex.key, rendered.model ?? deps.config.defaultModel, rendered.models);
+    const routes = resolveModelRoutes(deps.config, rendered.model, rendered.models);
     const admitted = admit(
       deps.governance,
-      { key: ex.key, requestId: ex.requestId, setHeader: ex.setHeader ?? (() => {}) },
+      { key: ex.key, requestId: ex.requestId, setHeader },
       rendered,
-      targets,
+      allDeployments(routes),
     );
     ticket = admitted instanceof Promise ? await admitted : admitted;
     // Adapters build each vendor's body from the fields they know; MeshAPI's extensions never reach one.
     return rendered.stream
-      ? await streamChat(deps, ex, acct, targets, rendered)
-      : await completeChat(deps, ex, acct, targets, rendered);
+      ? await streamChat(deps, ex, acct, routes, rendered)
+      : await completeChat(deps, ex, acct, routes, rendered);
   } catch (err) {
     if (ex.signal.aborted || isAbort(err)) {
       acct.end(499, "client_closed");
       return { kind: "aborted" };
     }
+    if (acct.attempts.records.length > 0)
+      setHeader("x-meshapi-attempts", String(acct.attempts.records.length));
     acct.end(
       err instanceof GatewayError ? err.status : 500,
       err instanceof GatewayError ? err.code : "internal_error",
@@ -111,16 +128,18 @@ async function completeChat(
   deps: ChatDeps,
   ex: ChatExchange,
   acct: Accounting,
-  targets: RouteTarget[],
+  routes: readonly ModelRoute[],
   request: ChatRequest,
 ): Promise<ChatResult> {
-  const { target, value: completion } = await firstAnswer(deps, ex, acct, targets, request, (adapter, call) =>
+  const completion = await callUpstream(deps, ex, acct, routes, request, (adapter, call) =>
     adapter.complete(call),
   );
+  const target = acct.attempts.deployment as Deployment;
   completion.model = target.publicModel;
   const usage = completion.usage ?? (await estimateUsage(request, completionText(completion)));
   completion.usage = usage;
   acct.succeed(priceUsage(usage, target.price));
+  routingHeaders(ex, acct);
   return { kind: "json", body: completion };
 }
 
@@ -128,12 +147,15 @@ async function streamChat(
   deps: ChatDeps,
   ex: ChatExchange,
   acct: Accounting,
-  targets: RouteTarget[],
+  routes: readonly ModelRoute[],
   request: ChatRequest,
 ): Promise<ChatResult> {
-  const { target, value: chunks } = await firstAnswer(deps, ex, acct, targets, request, (adapter, call) =>
-    adapter.stream(call),
+  // Each attempt resolves only with its first chunk in hand: until then a retry repeats nothing.
+  const chunks = await callUpstream(deps, ex, acct, routes, request, async (adapter, call) =>
+    startStream(await adapter.stream(call), call.provider.name),
   );
+  const target = acct.attempts.deployment as Deployment;
+  routingHeaders(ex, acct);
   const sse = ex.sse();
   sse.open();
   try {
@@ -149,6 +171,8 @@ async function streamChat(
   } catch (err) {
     chunks.cancel();
     if (ex.signal.aborted || isAbort(err)) throw err;
+    // Bytes have reached the client: no retry now, the failure goes in-band and counts against the deployment.
+    if (classifyFailure(err).retryable) deps.router.health.failed(target.id, { probe: false });
     const failure =
       err instanceof GatewayError
         ? err
@@ -161,42 +185,49 @@ async function streamChat(
   }
 }
 
-/** Calls the targets in order until one answers; only upstream failures that another route may fix move on. */
-async function firstAnswer<T>(
+/** `x-meshapi-provider`, `-deployment`, `-attempts` and `-overhead-ms` on the answer about to be sent. */
+function routingHeaders(ex: ChatExchange, acct: Accounting): void {
+  const set = ex.setHeader;
+  const d = acct.attempts.deployment;
+  if (!set || !d) return;
+  set("x-meshapi-provider", d.provider.name);
+  set("x-meshapi-deployment", d.id);
+  set("x-meshapi-attempts", String(acct.attempts.records.length));
+  set("x-meshapi-overhead-ms", acct.overheadMs().toFixed(2));
+}
+
+/** Hands the provider call to the router, which picks deployments and retries; one adapter call per attempt. */
+function callUpstream<T>(
   deps: ChatDeps,
   ex: ChatExchange,
   acct: Accounting,
-  targets: RouteTarget[],
+  routes: readonly ModelRoute[],
   request: ChatRequest,
   attempt: (adapter: ProviderAdapter, call: UpstreamCall) => Promise<T>,
-): Promise<{ target: RouteTarget; value: T }> {
-  for (let i = 0; ; i++) {
-    const target = targets[i] as RouteTarget;
-    acct.route(target);
-    const adapter = deps.adapters[target.provider.format];
+): Promise<T> {
+  const plan = {
+    routes,
+    retries: ex.retries ?? deps.config.routing.retry.retries,
+    startedAt: ex.startedAt,
+    signal: ex.signal,
+    requestId: ex.requestId,
+  };
+  return deps.router.call(plan, acct.attempts, (d) => {
+    const adapter = deps.adapters[d.provider.format];
     if (!adapter) {
       throw new GatewayError(
         "model_not_found",
-        `Provider "${target.provider.name}" has no adapter for its format.`,
+        `Provider "${d.provider.name}" has no adapter for its format.`,
       );
     }
-    const call: UpstreamCall = {
-      provider: target.provider,
-      upstreamModel: target.upstreamModel,
+    return attempt(adapter, {
+      provider: d.provider,
+      upstreamModel: d.upstreamModel,
       request,
       signal: ex.signal,
       requestId: ex.requestId,
-    };
-    try {
-      return { target, value: await attempt(adapter, call) };
-    } catch (err) {
-      if (ex.signal.aborted || i === targets.length - 1 || !isRetryableUpstreamError(err)) throw err;
-      deps.log.warn(
-        { requestId: ex.requestId, model: target.publicModel, err: (err as Error).message },
-        "falling back to the next model",
-      );
-    }
-  }
+    });
+  });
 }
 
 function checkTransforms(request: ChatRequest): void {
@@ -219,62 +250,4 @@ function completionText(completion: ChatCompletion): string {
         (c.message?.content ?? "") + (c.message?.tool_calls ?? []).map((t) => t.function.arguments).join(""),
     )
     .join("");
-}
-
-/** Collects what the usage event of this request will say. */
-class Accounting {
-  private request: ChatRequest | undefined;
-  private target: RouteTarget | undefined;
-  private usage: UsageSummary = EMPTY_USAGE;
-  private status = 200;
-  private errorCode: string | null = null;
-  private ttftMs: number | null = null;
-
-  constructor(private readonly ex: ChatExchange) {}
-
-  describe(request: ChatRequest): void {
-    this.request = request;
-  }
-
-  route(target: RouteTarget): void {
-    this.target = target;
-  }
-
-  firstToken(): void {
-    this.ttftMs = performance.now() - this.ex.startedAt;
-  }
-
-  succeed(usage: UsageSummary): void {
-    this.usage = usage;
-    this.status = 200;
-  }
-
-  end(status: number, errorCode: string): void {
-    this.status = status;
-    this.errorCode = errorCode;
-  }
-
-  event(): UsageEvent {
-    const r = this.request;
-    return {
-      requestId: this.ex.requestId,
-      keyId: this.ex.key.id,
-      provider: this.target?.provider.name ?? null,
-      model: this.target?.publicModel ?? r?.model ?? null,
-      sessionId: r?.session_id ?? null,
-      user: r?.user ?? null,
-      stream: r?.stream === true,
-      promptTokens: this.usage.promptTokens,
-      completionTokens: this.usage.completionTokens,
-      cachedTokens: this.usage.cachedTokens,
-      reasoningTokens: this.usage.reasoningTokens,
-      costUsd: this.usage.costUsd,
-      estimated: this.usage.estimated,
-      latencyMs: performance.now() - this.ex.startedAt,
-      ttftMs: this.ttftMs,
-      status: this.status,
-      errorCode: this.errorCode,
-      createdAt: Date.now(),
-    };
-  }
 }

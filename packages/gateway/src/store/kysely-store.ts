@@ -43,7 +43,24 @@ function toKey(row: Selectable<Database["api_keys"]>): ApiKeyRecord {
       spendCapUsd: row.spend_cap_usd === null ? null : Number(row.spend_cap_usd),
       spendPeriod: row.spend_period as SpendPeriod,
     },
+    allowedModels: parseModelColumn(row.allowed_models),
   };
+}
+
+/** The allow-list column: a JSON array of patterns, or NULL for every model. */
+function parseModelColumn(text: string | null): readonly string[] | null {
+  if (text === null) return null;
+  try {
+    const list: unknown = JSON.parse(text);
+    if (Array.isArray(list) && list.every((p) => typeof p === "string")) return Object.freeze(list);
+  } catch {
+    // Fall through: an unreadable list allows nothing rather than everything.
+  }
+  return Object.freeze([]);
+}
+
+function modelColumn(list: readonly string[] | null): string | null {
+  return list === null ? null : JSON.stringify(list);
 }
 
 type LimitColumns = Pick<
@@ -96,6 +113,7 @@ export class KyselyStore implements Store {
       updated_at: now,
       deleted_at: null,
       ...limitColumns({ ...NO_LIMITS, ...input.limits }),
+      allowed_models: modelColumn(input.allowedModels ?? null),
     } as Database["api_keys"];
     await this.db.insertInto("api_keys").values(row).execute();
     return toKey(row);
@@ -145,6 +163,7 @@ export class KyselyStore implements Store {
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.status !== undefined) values.status = patch.status;
     if (patch.limits !== undefined) Object.assign(values, limitColumns(patch.limits));
+    if (patch.allowedModels !== undefined) values.allowed_models = modelColumn(patch.allowedModels);
     await this.db
       .updateTable("api_keys")
       .set(values)

@@ -110,6 +110,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0004_model_access_and_attempts": {
+      // Existing rows: every key keeps every model (NULL), every past request made one attempt.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("api_keys").addColumn("allowed_models", "text").execute();
+        await db.schema.alterTable("usage_events").addColumn("deployment", "text").execute();
+        await db.schema
+          .alterTable("usage_events")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db.schema.alterTable("usage_events").addColumn("attempt_log", "text").execute();
+      },
+    },
   };
 }
 

@@ -17,6 +17,8 @@ export interface Database {
     max_concurrent: number | null;
     spend_cap_usd: number | null;
     spend_period: string;
+    /** JSON array of model patterns; NULL allows every model. */
+    allowed_models: string | null;
   };
   templates: {
     id: string;
@@ -54,5 +56,8 @@ export interface Database {
     status: number;
     error_code: string | null;
     created_at: number | string;
+    deployment: string | null;
+    attempts: number;
+    attempt_log: string | null;
   };
 }

@@ -42,6 +42,8 @@ export interface ApiKeyRecord {
   /** Set when the key was deleted; deleted keys stay as tombstones so other instances notice. */
   deletedAt: number | null;
   limits: KeyLimits;
+  /** Model patterns the key may use (`openai/*`, `anthropic/claude-sonnet-4.5`); null: every model. */
+  allowedModels: readonly string[] | null;
 }
 
 export interface NewApiKey {
@@ -50,6 +52,7 @@ export interface NewApiKey {
   keyHash: string;
   displayPrefix: string;
   limits?: Partial<KeyLimits>;
+  allowedModels?: readonly string[] | null;
 }
 
 export interface ApiKeyPatch {
@@ -57,6 +60,8 @@ export interface ApiKeyPatch {
   status?: KeyStatus;
   /** Fields present here replace the stored ones; `null` removes a limit. */
   limits?: Partial<KeyLimits>;
+  /** Replaces the list; `null` allows every model again. */
+  allowedModels?: readonly string[] | null;
 }
 
 /** A stored prompt template; `messages`, `params` and `variables` are JSON values. */
@@ -124,6 +129,15 @@ export interface UsageEvent {
   status: number;
   errorCode: string | null;
   createdAt: number;
+  /** The deployment that answered (or was tried last); null when no attempt was made. */
+  deployment: string | null;
+  /** Upstream attempts made (0 when the request ended before any). */
+  attempts: number;
+  /**
+   * Every attempt as JSON (`[{attempt, deployment, provider, outcome, status, ms}]`) when there was
+   * more than one; null for the common single attempt, whose story the other columns tell.
+   */
+  attemptLog: string | null;
 }
 
 export interface Store {

@@ -23,13 +23,23 @@ const NUMBER_FIELDS = [
   "ttft_ms",
   "status",
   "created_at",
+  "attempts",
 ] as const;
 
 /**
  * Text columns other than request_id (unique per row), dictionary-coded; code -1 stands for NULL.
  * `append` and `events` index them in this order.
  */
-const TEXT_FIELDS = ["key_id", "provider", "model", "session_id", "end_user", "error_code"] as const;
+const TEXT_FIELDS = [
+  "key_id",
+  "provider",
+  "model",
+  "session_id",
+  "end_user",
+  "error_code",
+  "deployment",
+  "attempt_log",
+] as const;
 
 /** Where each column of the usage_events INSERT comes from: [kind, index into its kind's fields]. */
 export type ColumnSource = readonly ["id", 0] | readonly ["text" | "number", number];
@@ -102,6 +112,7 @@ export class UsageBatch {
     numbers[n + 8] = e.ttftMs === null ? Number.NaN : Math.round(e.ttftMs);
     numbers[n + 9] = e.status;
     numbers[n + 10] = e.createdAt;
+    numbers[n + 11] = e.attempts;
     const t = r * TEXT_COUNT;
     const texts = this.texts;
     texts[t] = this.code(0, e.keyId);
@@ -110,6 +121,8 @@ export class UsageBatch {
     texts[t + 3] = this.code(3, e.sessionId);
     texts[t + 4] = this.code(4, e.user);
     texts[t + 5] = this.code(5, e.errorCode);
+    texts[t + 6] = this.code(6, e.deployment);
+    texts[t + 7] = this.code(7, e.attemptLog);
     this.requestIds.push(e.requestId);
     this.count = r + 1;
   }
@@ -153,6 +166,9 @@ export class UsageBatch {
         status: num(9),
         errorCode: text(5),
         createdAt: num(10),
+        deployment: text(6),
+        attempts: num(11),
+        attemptLog: text(7),
       };
     });
   }

@@ -23,6 +23,9 @@ export function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
     status: 200,
     errorCode: null,
     createdAt: Date.now(),
+    deployment: "openai/gpt-4o",
+    attempts: 1,
+    attemptLog: null,
     ...overrides,
   };
 }

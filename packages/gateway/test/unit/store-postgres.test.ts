@@ -59,6 +59,9 @@ describe.skipIf(!enabled)("PostgreSQL store", () => {
       status: 200,
       errorCode: null,
       createdAt: Date.now(),
+      deployment: "openai/gpt-4o",
+      attempts: i % 3 === 0 ? 2 : 1,
+      attemptLog: i % 3 === 0 ? '[{"attempt":1},{"attempt":2}]' : null,
     }));
     await store.insertUsageEvents(events);
     expect(await store.countUsageEvents()).toBe(700);

@@ -1,5 +1,5 @@
 /** `POST /v1/messages`: the Anthropic Messages wire format. */
-import { parseDirectives } from "../directives.js";
+import { parseDirectives, withStanding } from "../directives.js";
 import type { Exchange } from "../exchange.js";
 import { preflight, sendBody } from "../faults.js";
 import { isObject, planReply } from "../scenario.js";
@@ -56,7 +56,7 @@ export async function handleMessages(ex: Exchange, expectedKey: string | undefin
     sendAnthropicError(ex, 404, `model: ${request.model}`);
     return;
   }
-  const directives = parseDirectives(request.conversation.userText);
+  const directives = parseDirectives(withStanding(request.conversation.userText, ex.standing));
   if (!directives.ok) {
     sendAnthropicError(ex, 400, directives.message);
     return;

@@ -1,5 +1,5 @@
 /** `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent`: the Gemini API. */
-import { parseDirectives } from "../directives.js";
+import { parseDirectives, withStanding } from "../directives.js";
 import type { Exchange } from "../exchange.js";
 import { preflight, sendBody } from "../faults.js";
 import { isObject, planReply } from "../scenario.js";
@@ -79,7 +79,7 @@ export async function handleGemini(
     return;
   }
   const conversation = readGeminiRequest(ex.body);
-  const directives = parseDirectives(conversation.userText);
+  const directives = parseDirectives(withStanding(conversation.userText, ex.standing));
   if (!directives.ok) {
     sendGoogleError(ex, 400, directives.message);
     return;

@@ -1,5 +1,5 @@
 /** Route handlers for the OpenAI wire format: `POST /v1/chat/completions`, `GET /v1/models[/{id}]`. */
-import { parseDirectives } from "../directives.js";
+import { parseDirectives, withStanding } from "../directives.js";
 import type { Exchange } from "../exchange.js";
 import { preflight, sendBody } from "../faults.js";
 import { newId } from "../ids.js";
@@ -61,7 +61,7 @@ export async function handleChatCompletions(ex: Exchange, expectedKey: string | 
     );
     return;
   }
-  const directives = parseDirectives(request.conversation.userText);
+  const directives = parseDirectives(withStanding(request.conversation.userText, ex.standing));
   if (!directives.ok) {
     sendOpenAIError(ex, 400, directives.message, undefined, { param: "messages" });
     return;

@@ -4,15 +4,32 @@ import { GatewayError } from "../../errors/catalog.js";
 import { fromLimitFields, limitFields } from "../../keys/key-limits.js";
 import { KeyService, toKeyView } from "../../keys/key-service.js";
 import { issuesToDetails } from "../../pipeline/validate.js";
+import { MAX_MODEL_PATTERNS, patternProblem } from "../../routing/model-access.js";
 import type { ServerDeps } from "../server.js";
 
 import { guardAdmin } from "./admin-auth.js";
 
-const createBody = z.strictObject({ name: z.string().trim().min(1).max(200), ...limitFields });
+/** `allowed_models`: model patterns (see routing/model-access.ts), null for every model. */
+const allowedModels = z
+  .array(
+    z.string().superRefine((p, ctx) => {
+      const problem = patternProblem(p);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  )
+  .max(MAX_MODEL_PATTERNS)
+  .nullable()
+  .optional();
+const createBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  ...limitFields,
+  allowed_models: allowedModels,
+});
 const updateBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   status: z.enum(["active", "suspended", "revoked"]).optional(),
   ...limitFields,
+  allowed_models: allowedModels,
 });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -35,19 +52,20 @@ export function registerAdminKeyRoutes(app: FastifyInstance, deps: ServerDeps): 
       guardAdmin(admin, adminToken);
 
       admin.post("/keys", async (req, reply) => {
-        const { name, ...limits } = parse(createBody, req.body);
-        const { record, key } = await keys.create(name, fromLimitFields(limits));
+        const { name, allowed_models, ...limits } = parse(createBody, req.body);
+        const { record, key } = await keys.create(name, fromLimitFields(limits), allowed_models ?? null);
         deps.keys.remember(record);
         return reply.code(201).send({ ...toKeyView(record), key });
       });
       admin.get("/keys", async () => ({ object: "list", data: (await keys.list()).map(toKeyView) }));
       admin.get("/keys/:id", async (req) => toKeyView(await keys.get((req.params as { id: string }).id)));
       admin.patch("/keys/:id", async (req) => {
-        const { name, status, ...limits } = parse(updateBody, req.body);
+        const { name, status, allowed_models, ...limits } = parse(updateBody, req.body);
         const record = await keys.update((req.params as { id: string }).id, {
           ...(name === undefined ? {} : { name }),
           ...(status === undefined ? {} : { status }),
           limits: fromLimitFields(limits),
+          ...(allowed_models === undefined ? {} : { allowedModels: allowed_models }),
         });
         deps.keys.remember(record);
         return toKeyView(record);

@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { handleChat } from "../../pipeline/chat.js";
 import { Cancellation } from "../../providers/cancellation.js";
+import { requestedRetries } from "../../routing/retry-policy.js";
 import type { ServerDeps } from "../server.js";
 import { SseWriter } from "../sse.js";
 
-/** The `x-ratelimit-*` headers set on the reply so far (a hijacked stream writes its own head). */
-function rateHeadersOf(reply: FastifyReply): Record<string, string> {
+/** The `x-ratelimit-*` and `x-meshapi-*` headers set on the reply so far (a hijacked stream writes its own head). */
+function pipelineHeadersOf(reply: FastifyReply): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) {
-    if (name.startsWith("x-ratelimit-") && typeof value === "string") out[name] = value;
+    if ((name.startsWith("x-ratelimit-") || name.startsWith("x-meshapi-")) && typeof value === "string")
+      out[name] = value;
   }
   return out;
 }
@@ -17,6 +19,7 @@ export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void
   app.post("/v1/chat/completions", async (req, reply) => {
     const key = req.apiKey;
     if (!key) throw new Error("auth hook did not run");
+    const retries = requestedRetries(req.headers);
     // A client that goes away before the response ended cancels the upstream call at once.
     const controller = new Cancellation();
     const onClose = () => {
@@ -34,11 +37,12 @@ export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void
         sse: () => {
           // From here on the pipeline writes the raw response itself, with the headers set so far.
           reply.hijack();
-          return new SseWriter(reply.raw, { ...rateHeadersOf(reply), "x-request-id": req.id });
+          return new SseWriter(reply.raw, { ...pipelineHeadersOf(reply), "x-request-id": req.id });
         },
         setHeader: (name, value) => {
           reply.header(name, value);
         },
+        retries,
       });
       if (result.kind === "json") return reply.send(result.body);
       if (result.kind === "aborted" && !reply.sent) {

@@ -1,0 +1,78 @@
+import { AttemptLog } from "../routing/router.js";
+import type { ApiKeyRecord, UsageEvent } from "../store/types.js";
+import type { ChatRequest } from "./chat-request.js";
+import { EMPTY_USAGE, type UsageSummary } from "./usage-math.js";
+
+/** What the accounting needs of the exchange it describes. */
+export interface AccountedExchange {
+  requestId: string;
+  key: ApiKeyRecord;
+  /** `performance.now()` when the request arrived. */
+  startedAt: number;
+}
+
+/** Collects what the usage event of one request will say, as the pipeline learns it. */
+export class Accounting {
+  /** The request's upstream attempts, filled in by the router as they happen. */
+  readonly attempts = new AttemptLog();
+  private request: ChatRequest | undefined;
+  private usage: UsageSummary = EMPTY_USAGE;
+  private status = 200;
+  private errorCode: string | null = null;
+  private ttftMs: number | null = null;
+
+  constructor(private readonly ex: AccountedExchange) {}
+
+  describe(request: ChatRequest): void {
+    this.request = request;
+  }
+
+  firstToken(): void {
+    this.ttftMs = performance.now() - this.ex.startedAt;
+  }
+
+  succeed(usage: UsageSummary): void {
+    this.usage = usage;
+    this.status = 200;
+  }
+
+  end(status: number, errorCode: string): void {
+    this.status = status;
+    this.errorCode = errorCode;
+  }
+
+  /** Gateway time so far: the whole request minus upstream attempts and backoff waits. */
+  overheadMs(): number {
+    const a = this.attempts;
+    return Math.max(0, performance.now() - this.ex.startedAt - a.upstreamMs - a.waitedMs);
+  }
+
+  event(): UsageEvent {
+    const r = this.request;
+    const a = this.attempts;
+    const d = a.deployment;
+    return {
+      requestId: this.ex.requestId,
+      keyId: this.ex.key.id,
+      provider: d?.provider.name ?? null,
+      model: d?.publicModel ?? r?.model ?? null,
+      sessionId: r?.session_id ?? null,
+      user: r?.user ?? null,
+      stream: r?.stream === true,
+      promptTokens: this.usage.promptTokens,
+      completionTokens: this.usage.completionTokens,
+      cachedTokens: this.usage.cachedTokens,
+      reasoningTokens: this.usage.reasoningTokens,
+      costUsd: this.usage.costUsd,
+      estimated: this.usage.estimated,
+      latencyMs: performance.now() - this.ex.startedAt,
+      ttftMs: this.ttftMs,
+      status: this.status,
+      errorCode: this.errorCode,
+      createdAt: Date.now(),
+      deployment: d?.id ?? null,
+      attempts: a.records.length,
+      attemptLog: a.records.length > 1 ? JSON.stringify(a.records) : null,
+    };
+  }
+}
