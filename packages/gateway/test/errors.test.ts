@@ -13,6 +13,8 @@ beforeAll(async () => {
   await new Promise((r) => probe.close(r));
   h = await startHarness({
     env: {
+      // Each case here maps one upstream answer; retries have their own tests (routing/).
+      MESHAPI_RETRIES: "0",
       MESHAPI_BODY_LIMIT_BYTES: "65536",
       MESHAPI_UPSTREAM_FIRST_BYTE_TIMEOUT_MS: "400",
       MESHAPI_UPSTREAM_IDLE_TIMEOUT_MS: "400",

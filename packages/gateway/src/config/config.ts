@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { QUIRKS, type VendorQuirks } from "../providers/quirks.js";
-import { type RoutingConfig, resolveRoutingConfig, routingFileSchema } from "../routing/routing-config.js";
+import {
+  MAX_RETRIES,
+  type RoutingConfig,
+  resolveRoutingConfig,
+  routingFileSchema,
+} from "../routing/routing-config.js";
 import { BUILTIN_PRICES, type ModelPrice, type PriceCatalog } from "./prices.js";
 import { BUILTIN_VENDORS } from "./vendors.js";
 
@@ -211,7 +216,11 @@ function buildRouting(
   env: NodeJS.ProcessEnv,
 ): RoutingConfig {
   try {
-    return resolveRoutingConfig(file.routing, providers, env);
+    const routing = resolveRoutingConfig(file.routing, providers, env);
+    const retries = envInt(env, "MESHAPI_RETRIES");
+    if (retries === undefined) return routing;
+    if (retries > MAX_RETRIES) throw new Error(`MESHAPI_RETRIES must be at most ${MAX_RETRIES}, got ${retries}`);
+    return { ...routing, retry: { ...routing.retry, retries } };
   } catch (err) {
     throw new ConfigError(`config: ${(err as Error).message}`);
   }

@@ -26,6 +26,8 @@ export async function startVendorHarness(
       ANTHROPIC_BASE_URL: sim.url,
       GEMINI_API_KEY: VENDOR_KEYS.gemini,
       GEMINI_BASE_URL: sim.url,
+      // These suites map one vendor answer at a time; retries have their own tests (routing/).
+      MESHAPI_RETRIES: "0",
       ...env,
     },
   });

@@ -48,7 +48,7 @@ describe("usage events on the SQLite worker thread", () => {
   });
 
   it("writes each row's own values, in order, across the multi-row statements of a batch", async () => {
-    // 123 rows = statements of 50, 50 and 23 rows; then a batch of 1 (a statement of its own size).
+    // 123 rows = statements of 45, 45 and 33 rows; then a batch of 1 (a statement of its own size).
     const events = Array.from({ length: 123 }, (_, i) =>
       event(i, i % 7 === 0 ? "key_x" : "key_w", {
         user: i % 5 === 0 ? `u${i}` : null,
@@ -56,6 +56,8 @@ describe("usage events on the SQLite worker thread", () => {
         status: i % 11 === 0 ? 502 : 200,
         estimated: i % 4 === 0,
         createdAt: 1_700_000_000_000 + i,
+        attempts: 1 + (i % 2),
+        attemptLog: i % 2 === 1 ? `[{"attempt":1,"row":${i}},{"attempt":2}]` : null,
       }),
     );
     const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT);
@@ -90,6 +92,9 @@ describe("usage events on the SQLite worker thread", () => {
           status: e.status,
           error_code: e.errorCode,
           created_at: e.createdAt,
+          deployment: e.deployment,
+          attempts: e.attempts,
+          attempt_log: e.attemptLog,
         });
       });
       expect(rows[123]).toMatchObject({ request_id: "req_w999", completion_tokens: 999 });

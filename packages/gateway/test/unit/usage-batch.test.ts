@@ -22,6 +22,9 @@ const varied = (i: number) =>
     status: i % 9 === 0 ? 502 : 200,
     errorCode: i % 9 === 0 ? "upstream_error" : null,
     createdAt: 1_764_000_000_000 + i,
+    deployment: i % 4 === 0 ? null : "east",
+    attempts: i % 4 === 0 ? 0 : 1 + (i % 3),
+    attemptLog: i % 3 === 2 ? `[{"attempt":1,"i":${i}},{"attempt":2}]` : null,
   });
 
 describe("UsageBatch", () => {
@@ -41,8 +44,9 @@ describe("UsageBatch", () => {
   it("keeps each distinct string once, however many rows and fields use it", () => {
     const packed = UsageBatch.of(Array.from({ length: 37 }, (_, i) => varied(i))).packed();
     expect(new Set(packed.strings).size).toBe(packed.strings.length);
-    // key_a, key_b, openai, two models, s0…s35 (8 of them), the user, the error code.
-    expect(packed.strings).toHaveLength(2 + 1 + 2 + 8 + 1 + 1);
+    // key_a, key_b, openai, two models, s0…s35 (8 of them), the user, the error code, the deployment,
+    // and the attempt logs (unique per row: 12 of the 37 rows have one).
+    expect(packed.strings).toHaveLength(2 + 1 + 2 + 8 + 1 + 1 + 1 + 12);
     expect(packed.requestIds).toHaveLength(37);
   });
 
@@ -69,6 +73,9 @@ describe("UsageBatch", () => {
         status: 502,
         error_code: "upstream_error",
         created_at: 1_764_000_000_009,
+        deployment: "east",
+        attempts: 1,
+        attempt_log: null,
       },
     );
   });
