@@ -219,7 +219,8 @@ function buildRouting(
     const routing = resolveRoutingConfig(file.routing, providers, env);
     const retries = envInt(env, "MESHAPI_RETRIES");
     if (retries === undefined) return routing;
-    if (retries > MAX_RETRIES) throw new Error(`MESHAPI_RETRIES must be at most ${MAX_RETRIES}, got ${retries}`);
+    if (retries > MAX_RETRIES)
+      throw new Error(`MESHAPI_RETRIES must be at most ${MAX_RETRIES}, got ${retries}`);
     return { ...routing, retry: { ...routing.retry, retries } };
   } catch (err) {
     throw new ConfigError(`config: ${(err as Error).message}`);
