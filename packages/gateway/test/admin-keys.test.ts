@@ -54,6 +54,29 @@ describe("/admin/keys", () => {
     expect((await admin(`/keys/${key.id}`)).status).toBe(404);
   });
 
+  it("sets and lifts a key's allowed_models; a refused model is 403 model_not_allowed", async () => {
+    const key = await (
+      await admin("/keys", { method: "POST", body: { name: "scoped", allowed_models: ["openai/gpt-4o"] } })
+    ).json();
+    expect(key.allowed_models).toEqual(["openai/gpt-4o"]);
+    const headers = { authorization: `Bearer ${key.key}` };
+    expect((await h.chat(ask("x", { model: "openai/gpt-4o" }), { headers })).status).toBe(200);
+    const refused = await h.chat(ask("x", { model: "openai/gpt-4o-mini" }), { headers });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toMatchObject({
+      code: "model_not_allowed",
+      type: "permission_error",
+    });
+    const fallback = await h.chat(ask("x", { model: "openai/gpt-4o", models: ["openai/o3"] }), { headers });
+    expect((await fallback.json()).error).toMatchObject({ code: "model_not_allowed", param: "models" });
+
+    const lifted = await admin(`/keys/${key.id}`, { method: "PATCH", body: { allowed_models: null } });
+    expect((await lifted.json()).allowed_models).toBeNull();
+    expect((await h.chat(ask("x", { model: "openai/gpt-4o-mini" }), { headers })).status).toBe(200);
+    const bad = await admin(`/keys/${key.id}`, { method: "PATCH", body: { allowed_models: ["a b"] } });
+    expect(bad.status).toBe(422);
+  });
+
   it("validates bodies with 422 details", async () => {
     const res = await admin("/keys", { method: "POST", body: { name: "", extra: 1 } });
     expect(res.status).toBe(422);

@@ -58,6 +58,28 @@ describe.skipIf(!built)("meshapi keys/usage/templates (governance)", () => {
     expect(text.stdout).toContain("rpd 1000");
   });
 
+  it("keys create and update take --models (per-key model access); 'all' lifts it", async () => {
+    const created = await cli(
+      "keys",
+      "create",
+      "--name",
+      "scoped",
+      "--json",
+      "--models",
+      "openai/*,anthropic/claude-sonnet-4.5",
+    );
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout);
+    expect(key.allowed_models).toEqual(["openai/*", "anthropic/claude-sonnet-4.5"]);
+    const text = await cli("keys", "update", key.id, "--models", "google/*");
+    expect(text.stdout).toContain("models google/*");
+    const lifted = await cli("keys", "update", key.id, "--models", "all", "--json");
+    expect(JSON.parse(lifted.stdout).allowed_models).toBeNull();
+    const bad = await cli("keys", "create", "--name", "x", "--models", "openai/gpt 4o");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("not a model pattern");
+  });
+
   it("refuses bad limit values with exit 2", async () => {
     for (const args of [
       ["keys", "create", "--name", "x", "--rpm", "0"],
