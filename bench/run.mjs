@@ -3,117 +3,128 @@
 // Knobs: BENCH_DURATION_MS (default 5000), BENCH_CONCURRENCY (default 32), BENCH_ROUNDS (default 3),
 // BENCH_WARMUP_MS (default 3000), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --cpu-prof);
 // the governance rows have their own: BENCH_GOV_SLICE_MS (default 1500), BENCH_GOV_WARMUP_MS (default 1000),
-// BENCH_GOV_ROUNDS (default 30), BENCH_GOV_RESTART_ROUNDS (default 10).
+// BENCH_GOV_ROUNDS (default 30), BENCH_GOV_RESTART_ROUNDS (default 10); the routing rows BENCH_ROUTING_SLICE_MS
+// (default 1500) and BENCH_ROUTING_ROUNDS (default 16). BENCH_ONLY=routing (or governance) runs that part alone.
 import { existsSync, writeFileSync } from "node:fs";
 import { measureCancellation, startSlowUpstream } from "./lib/cancel.mjs";
 import { runGovernanceBench } from "./lib/governance.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { startGatewayProcess, startSimulatorProcess, tempDir } from "./lib/processes.mjs";
+import { runRoutingBench } from "./lib/routing.mjs";
 import { median } from "./lib/stats.mjs";
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const roundCount = Number(process.env.BENCH_ROUNDS ?? 3);
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
+const only = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
+const runs = (part) => only.length === 0 || only.includes(part);
 
 const { dir, remove } = tempDir();
 const slow = await startSlowUpstream();
 const sim = await startSimulatorProcess(dir);
-const gw = await startGatewayProcess(dir, sim.url);
 const rows = [];
-try {
-  const scenarios = [
-    {
-      name: "chat, non-stream",
-      body: (model) => ({ model, messages: [{ role: "user", content: "What is the capital of France?" }] }),
-    },
-    {
-      name: "chat, stream (20 chunks)",
-      body: (model) => ({ model, stream: true, messages: [{ role: "user", content: "[[sim:words=20]]" }] }),
-    },
-  ];
-  // The same conversations with an Anthropic-format upstream: the gateway translates request, response
-  // and every stream event (providers/anthropic). Direct = the simulator's /v1/messages, same content.
-  const anthropicBody = (s) => {
-    const openai = s.body("claude-haiku-4-5");
-    return {
-      ...openai,
-      max_tokens: 64000,
-      messages: openai.messages.map((m) => ({ role: m.role, content: [{ type: "text", text: m.content }] })),
-    };
-  };
-  const upstreams = [
-    {
-      label: "",
-      path: "/v1/chat/completions",
-      headers: { authorization: "Bearer sim-openai-key" },
-      direct: (s) => s.body("gpt-4o-mini"),
-      model: "openai/gpt-4o-mini",
-    },
-    {
-      label: ", Anthropic upstream (translated)",
-      path: "/v1/messages",
-      headers: { "x-api-key": "sim-anthropic-key", "anthropic-version": "2023-06-01" },
-      direct: anthropicBody,
-      model: "anthropic/claude-haiku-4-5",
-    },
-  ];
-  // Direct and through-gateway runs alternate for BENCH_ROUNDS rounds; each row reports medians, and its
-  // ratio is the median of the rounds' own ratios, so drift on a shared machine hits both sides alike.
-  for (const s of scenarios) {
-    for (const u of upstreams) {
-      const rounds = [];
-      for (let round = 0; round < roundCount; round++) {
-        const direct = await runLoad({
-          url: sim.url,
-          path: u.path,
-          headers: u.headers,
-          body: u.direct(s),
-          concurrency,
-          durationMs,
-        });
-        const through = await runLoad({
-          url: gw.url,
-          path: "/v1/chat/completions",
-          headers: { authorization: `Bearer ${gw.key}` },
-          body: s.body(u.model),
-          concurrency,
-          durationMs,
-        });
-        rounds.push({ direct, through });
-        process.stderr.write(
-          `${s.name}${u.label}, round ${round + 1}: direct ${fmt(direct.rps)} rps, gateway ${fmt(through.rps)} rps\n`,
-        );
-      }
-      const passThrough = rows.find((r) => r.scenario === s.name);
-      const through = {
-        rps: median(rounds.map((r) => r.through.rps)),
-        p50: median(rounds.map((r) => r.through.p50)),
-        p99: median(rounds.map((r) => r.through.p99)),
-        errors: rounds.reduce((n, r) => n + r.through.errors, 0),
+if (runs("throughput")) {
+  const gw = await startGatewayProcess(dir, sim.url);
+  try {
+    const scenarios = [
+      {
+        name: "chat, non-stream",
+        body: (model) => ({ model, messages: [{ role: "user", content: "What is the capital of France?" }] }),
+      },
+      {
+        name: "chat, stream (20 chunks)",
+        body: (model) => ({ model, stream: true, messages: [{ role: "user", content: "[[sim:words=20]]" }] }),
+      },
+    ];
+    // The same conversations with an Anthropic-format upstream: the gateway translates request, response
+    // and every stream event (providers/anthropic). Direct = the simulator's /v1/messages, same content.
+    const anthropicBody = (s) => {
+      const openai = s.body("claude-haiku-4-5");
+      return {
+        ...openai,
+        max_tokens: 64000,
+        messages: openai.messages.map((m) => ({
+          role: m.role,
+          content: [{ type: "text", text: m.content }],
+        })),
       };
-      rows.push({
-        scenario: `${s.name}${u.label}`,
-        direct: { rps: median(rounds.map((r) => r.direct.rps)) },
-        through,
-        ratio: median(rounds.map((r) => r.through.rps / r.direct.rps)),
-        vsPassThrough: passThrough ? through.rps / passThrough.through.rps : undefined,
-      });
+    };
+    const upstreams = [
+      {
+        label: "",
+        path: "/v1/chat/completions",
+        headers: { authorization: "Bearer sim-openai-key" },
+        direct: (s) => s.body("gpt-4o-mini"),
+        model: "openai/gpt-4o-mini",
+      },
+      {
+        label: ", Anthropic upstream (translated)",
+        path: "/v1/messages",
+        headers: { "x-api-key": "sim-anthropic-key", "anthropic-version": "2023-06-01" },
+        direct: anthropicBody,
+        model: "anthropic/claude-haiku-4-5",
+      },
+    ];
+    // Direct and through-gateway runs alternate for BENCH_ROUNDS rounds; each row reports medians, and its
+    // ratio is the median of the rounds' own ratios, so drift on a shared machine hits both sides alike.
+    for (const s of scenarios) {
+      for (const u of upstreams) {
+        const rounds = [];
+        for (let round = 0; round < roundCount; round++) {
+          const direct = await runLoad({
+            url: sim.url,
+            path: u.path,
+            headers: u.headers,
+            body: u.direct(s),
+            concurrency,
+            durationMs,
+          });
+          const through = await runLoad({
+            url: gw.url,
+            path: "/v1/chat/completions",
+            headers: { authorization: `Bearer ${gw.key}` },
+            body: s.body(u.model),
+            concurrency,
+            durationMs,
+          });
+          rounds.push({ direct, through });
+          process.stderr.write(
+            `${s.name}${u.label}, round ${round + 1}: direct ${fmt(direct.rps)} rps, gateway ${fmt(through.rps)} rps\n`,
+          );
+        }
+        const passThrough = rows.find((r) => r.scenario === s.name);
+        const through = {
+          rps: median(rounds.map((r) => r.through.rps)),
+          p50: median(rounds.map((r) => r.through.p50)),
+          p99: median(rounds.map((r) => r.through.p99)),
+          errors: rounds.reduce((n, r) => n + r.through.errors, 0),
+        };
+        rows.push({
+          scenario: `${s.name}${u.label}`,
+          direct: { rps: median(rounds.map((r) => r.direct.rps)) },
+          through,
+          ratio: median(rounds.map((r) => r.through.rps / r.direct.rps)),
+          vsPassThrough: passThrough ? through.rps / passThrough.through.rps : undefined,
+        });
+      }
     }
+  } finally {
+    await gw.stop();
   }
-} finally {
-  await gw.stop();
 }
 
 // Governance: limits, spend caps and accounting on (embedded, Redis) vs off, on their own gateways.
 // Short paired slices of its own (BENCH_GOV_SLICE_MS, BENCH_GOV_WARMUP_MS, BENCH_GOV_ROUNDS; see
 // lib/governance.mjs).
-const governance = await runGovernanceBench({
-  dir,
-  simUrl: sim.url,
-  concurrency,
-  log: (line) => process.stderr.write(line),
-});
+const governance = runs("governance")
+  ? await runGovernanceBench({ dir, simUrl: sim.url, concurrency, log: (line) => process.stderr.write(line) })
+  : [];
+
+// Routing: two weighted deployments of one public name against one plain model (lib/routing.mjs).
+const routing = runs("routing")
+  ? await runRoutingBench({ dir, simUrl: sim.url, concurrency, log: (line) => process.stderr.write(line) })
+  : [];
 
 // Cancellation: a separate gateway whose "slow" provider is the tiny upstream above.
 const configPath = `${dir}/slow.json`;
@@ -121,19 +132,27 @@ writeFileSync(
   configPath,
   JSON.stringify({ providers: { slow: { baseUrl: `${slow.url}/v1`, apiKeyEnv: "SLOW_API_KEY" } } }),
 );
-const cancelGw = await startGatewayProcess(dir, sim.url, { SLOW_API_KEY: "k", MESHAPI_CONFIG: configPath });
 let cancel;
 try {
-  cancel = await measureCancellation({ gatewayUrl: cancelGw.url, key: cancelGw.key, upstream: slow });
+  if (runs("cancel")) {
+    const cancelGw = await startGatewayProcess(dir, sim.url, {
+      SLOW_API_KEY: "k",
+      MESHAPI_CONFIG: configPath,
+    });
+    try {
+      cancel = await measureCancellation({ gatewayUrl: cancelGw.url, key: cancelGw.key, upstream: slow });
+    } finally {
+      await cancelGw.stop();
+    }
+  }
 } finally {
-  await cancelGw.stop();
   await sim.stop();
   await slow.close();
 }
 
 let sdkRows = [];
 const sdkBench = new URL("./sdk/sse-parse.mjs", import.meta.url);
-if (existsSync(sdkBench)) {
+if (runs("sdk") && existsSync(sdkBench)) {
   try {
     sdkRows = await (await import(sdkBench.href)).run();
   } catch (err) {
@@ -144,26 +163,45 @@ remove();
 
 const lines = [
   `MeshAPI benchmark — ${new Date().toISOString()} — node ${process.version}, concurrency ${concurrency}, ${durationMs} ms per run, medians of ${roundCount} interleaved rounds`,
-  "",
-  "| scenario | direct to simulator (req/s) | through gateway (req/s) | ratio | vs pass-through | gateway p50 (ms) | gateway p99 (ms) | errors |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|",
-  ...rows.map(
-    (r) =>
-      `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.ratio, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
-  ),
-  "",
-  "| governance (chat, non-stream) | through gateway (req/s) | vs both off (median) | 95 % interval of the median | quartiles of the rounds | p50 (ms) | p99 (ms) | errors |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|",
-  ...governance.map(
-    (r) =>
-      `| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.vsOff, 2)} | ${fmt(r.vsOffInterval[0], 2)}–${fmt(r.vsOffInterval[1], 2)} | ${fmt(r.vsOffQ1, 2)}–${fmt(r.vsOffQ3, 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} |`,
-  ),
-  "",
-  "| client disconnect → upstream aborted | median (ms) | max (ms) |",
-  "|---|---:|---:|",
-  `| streaming | ${fmt(cancel.stream.median, 2)} | ${fmt(cancel.stream.max, 2)} |`,
-  `| non-streaming | ${fmt(cancel.nonStream.median, 2)} | ${fmt(cancel.nonStream.max, 2)} |`,
 ];
+if (rows.length > 0)
+  lines.push(
+    "",
+    "| scenario | direct to simulator (req/s) | through gateway (req/s) | ratio | vs pass-through | gateway p50 (ms) | gateway p99 (ms) | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.ratio, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
+    ),
+  );
+if (governance.length > 0)
+  lines.push(
+    "",
+    "| governance (chat, non-stream) | through gateway (req/s) | vs both off (median) | 95 % interval of the median | quartiles of the rounds | p50 (ms) | p99 (ms) | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...governance.map(
+      (r) =>
+        `| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.vsOff, 2)} | ${fmt(r.vsOffInterval[0], 2)}–${fmt(r.vsOffInterval[1], 2)} | ${fmt(r.vsOffQ1, 2)}–${fmt(r.vsOffQ3, 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} |`,
+    ),
+  );
+if (routing.length > 0)
+  lines.push(
+    "",
+    "| routing (chat, non-stream, one gateway) | through gateway (req/s) | vs one deployment (median) | 95 % interval of the median | p50 (ms) | p99 (ms) | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...routing.map(
+      (r) =>
+        `| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.vsOne, 2)} | ${fmt(r.vsOneInterval[0], 2)}–${fmt(r.vsOneInterval[1], 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} |`,
+    ),
+  );
+if (cancel)
+  lines.push(
+    "",
+    "| client disconnect → upstream aborted | median (ms) | max (ms) |",
+    "|---|---:|---:|",
+    `| streaming | ${fmt(cancel.stream.median, 2)} | ${fmt(cancel.stream.max, 2)} |`,
+    `| non-streaming | ${fmt(cancel.nonStream.median, 2)} | ${fmt(cancel.nonStream.max, 2)} |`,
+  );
 if (sdkRows.length > 0) {
   lines.push(
     "",

@@ -22,8 +22,8 @@ export function orderDeployments(
   deployments: readonly Deployment[],
   stats: DeploymentStats,
   random: Random = Math.random,
-): Deployment[] {
-  if (deployments.length <= 1 || strategy === "priority") return deployments.slice();
+): readonly Deployment[] {
+  if (deployments.length <= 1 || strategy === "priority") return deployments;
   switch (strategy) {
     case "weighted":
       return weightedOrder(deployments, random);

@@ -19,7 +19,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-const ids = (ds: Deployment[]) => ds.map((d) => d.id);
+const ids = (ds: readonly Deployment[]) => ds.map((d) => d.id);
 
 describe("strategies", () => {
   const a = fakeDeployment("a", 3);
