@@ -210,8 +210,12 @@ describe.skipIf(!gatewayBuilt)("SDK against the gateway", () => {
     it("an upstream 429 surfaces Retry-After and is retried after it", async () => {
       stack.simulator.reset();
       const content = "slow down [[sim:status=429,retry_after=1]]";
+      // The gateway's own retries off for this request: this test is about the SDK's.
       const error = await caught(
-        client.chat.completions.create({ model, messages: user(content) }, { maxRetries: 1 }),
+        client.chat.completions.create(
+          { model, messages: user(content) },
+          { maxRetries: 1, headers: { "x-meshapi-retries": "0" } },
+        ),
       );
       expect(error).toMatchObject({ status: 429, retryAfterSeconds: 1 });
       const attempts = stack.simulator.requests().filter((r) => JSON.stringify(r.body).includes("slow down"));

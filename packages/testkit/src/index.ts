@@ -2,7 +2,7 @@
  * @meshapi/testkit — provider simulators (OpenAI, Anthropic, Gemini wire formats) with fault
  * injection, and the full test stack (simulator + built gateway). See README.md.
  */
-export { DIRECTIVE_KEYS, type Directives, parseDirectives } from "./directives.js";
+export { DIRECTIVE_KEYS, type Directives, parseDirectives, withStanding } from "./directives.js";
 export { CAPITAL_ANSWER, CAPITAL_QUESTION } from "./scenario.js";
 export { startSimulator } from "./server.js";
 export {

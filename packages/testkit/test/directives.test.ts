@@ -23,6 +23,7 @@ describe("parseDirectives", () => {
       cutAfter: 3,
       malformedAfter: 4,
       hang: true,
+      reset: false,
       hangAfter: 2,
       words: 9,
       noUsage: true,
