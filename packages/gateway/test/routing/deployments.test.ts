@@ -302,6 +302,18 @@ for (const mode of MODES) {
         param: "model",
       });
       expect((err as Error).message).toContain('may not use "mesh/priority"');
+
+      // The model list shows such a key only what it may use; a full key also sees the public names.
+      const scoped = (await client.models.list()).data.map((m) => m.id);
+      expect(scoped.length).toBeGreaterThan(0);
+      expect(scoped.every((id) => id.startsWith("openai/"))).toBe(true);
+      expect(await client.models.retrieve("mesh/priority").catch((e: unknown) => e)).toBeInstanceOf(
+        OpenAI.PermissionDeniedError,
+      );
+      const full = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: h.key, maxRetries: 0 });
+      const all = (await full.models.list()).data;
+      expect(all.find((m) => m.id === "mesh/priority")).toMatchObject({ owned_by: "meshapi" });
+      expect(all.map((m) => m.id)).toContain("openai/gpt-4o-mini");
     });
   });
 }
