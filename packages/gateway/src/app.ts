@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type GatewayConfig, isConfigured } from "./config/config.js";
+import { registerAdminInsightRoutes } from "./http/routes/admin-insights.js";
 import { registerAdminUsageRoutes } from "./http/routes/admin-usage.js";
 import { registerTemplateRoutes } from "./http/routes/templates.js";
 import { registerUsageRoutes } from "./http/routes/usage.js";
@@ -94,6 +95,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   registerUsageRoutes(app, routeDeps);
   registerTemplateRoutes(app, routeDeps);
   registerAdminUsageRoutes(app, routeDeps);
+  registerAdminInsightRoutes(app, routeDeps);
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
