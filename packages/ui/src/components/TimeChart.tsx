@@ -32,7 +32,7 @@ export function TimeChart({ title, data, format = (v) => String(v) }: Props) {
             value: (_u: uPlot, v: number | null) => (v === null ? "–" : format(v)),
           })),
         ],
-        axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map(format), size: 70 }],
+        axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map(format), size: 90 }],
       },
       [data.x, ...data.lines.map((l) => l.values)],
       el,

@@ -43,7 +43,8 @@ export function Keys({ api, keys, reload }: Props) {
           Name
           <input name="key-name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
         </label>
-        <LimitsForm submitLabel="Create key" onSubmit={create} />
+        {/* Keyed by the last created key, so its limits are cleared for the next one. */}
+        <LimitsForm key={created?.id ?? "new"} submitLabel="Create key" onSubmit={create} />
       </details>
       {created && (
         <div class="secret" role="status">
