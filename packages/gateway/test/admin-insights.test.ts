@@ -121,6 +121,7 @@ for (const mode of MODES) {
         ["group_by=day", "group_by"],
         ["since=1h&until=2h", "since"],
         ["colour=blue", ""],
+        ["group_by=key&group_by=model", "group_by"],
       ];
       for (const [qs, param] of cases) {
         const { status, body } = await admin<ErrorBody>(h, `/admin/usage/series?${qs}`);
@@ -148,9 +149,11 @@ for (const mode of MODES) {
       expect(new Set(ids).size).toBe(4);
       const errors = await admin<Recent>(h, `/admin/requests?outcome=error&key_id=${keyId}`);
       expect(errors.body.data.map((r) => r.status)).toEqual([400, 502]);
-      const bad = await admin<ErrorBody>(h, "/admin/requests?limit=5000");
-      expect(bad.status).toBe(422);
-      expect(bad.body.error.details[0]?.loc).toEqual(["query", "limit"]);
+      for (const qs of ["limit=5000", "limit=1&limit=2", "limit=ten"]) {
+        const bad = await admin<ErrorBody>(h, `/admin/requests?${qs}`);
+        expect(bad.status, qs).toBe(422);
+        expect(bad.body.error.details[0]?.loc).toEqual(["query", "limit"]);
+      }
     });
 
     it("reports provider health from recorded outcomes", async () => {

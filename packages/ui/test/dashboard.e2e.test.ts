@@ -111,6 +111,23 @@ describe.skipIf(!hasChromium || !built)("web dashboard in headless Chromium", ()
     expect((await h.chat(ask("back"), { key: secret })).status).toBe(200);
   });
 
+  it("edits a key's limits and revokes it after confirmation", async () => {
+    const row = page.locator("[data-testid=keys] tbody tr", { hasText: "e2e-key" });
+    await row.getByRole("button", { name: "Limits" }).click();
+    await page.locator('form.limits input[name="tpm"]').last().fill("5000");
+    await page.locator('form.limits input[name="rpm"]').last().fill("");
+    await page.getByRole("button", { name: "Save limits" }).click();
+    await expect.poll(() => row.locator("td").nth(5).textContent()).toBe("5,000");
+    const id = (await row.getAttribute("data-key-id")) as string;
+    const stored = await h.gateway.store.getKey(id);
+    expect(stored?.limits).toMatchObject({ tpm: 5000, rpm: null });
+    page.once("dialog", (dialog) => dialog.accept());
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await expect.poll(() => row.locator(".badge").textContent()).toBe("revoked");
+    expect((await h.chat(ask("revoked?"), { key: secret })).status).toBe(401);
+    await shot("07-key-revoked");
+  });
+
   it("signs out and forgets the token", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("Admin token").waitFor();
