@@ -10,6 +10,11 @@ const AUTO_WIDTHS = ["1m", "5m", "15m", "1h", "6h", "1d", "1w"].map((w) => parse
 /** Roughly this many buckets when the caller names no width. */
 const AUTO_TARGET = 120;
 
+/** The smallest listed width that shows the span in about AUTO_TARGET buckets. */
+function autoWidth(spanMs: number): number {
+  return AUTO_WIDTHS.find((w) => spanMs / w <= AUTO_TARGET) ?? (AUTO_WIDTHS.at(-1) as number);
+}
+
 const time = (now: number) =>
   z.string().transform((v, ctx) => {
     const ms = parseTime(v, now);
@@ -37,15 +42,10 @@ function schema(now: number) {
     })
     .transform((q) => ({ ...q, until: q.until ?? now }))
     .refine((q) => q.since < q.until, { message: "since must be before until", path: ["since"] })
-    .refine((q) => q.bucket === undefined || (q.until - q.since) / q.bucket <= MAX_BUCKETS, {
+    .refine((q) => (q.until - q.since) / (q.bucket ?? autoWidth(q.until - q.since)) <= MAX_BUCKETS, {
       message: `at most ${MAX_BUCKETS} buckets: widen the bucket or narrow since/until`,
       path: ["bucket"],
     });
-}
-
-/** The smallest listed width that shows the span in about AUTO_TARGET buckets. */
-function autoWidth(spanMs: number): number {
-  return AUTO_WIDTHS.find((w) => spanMs / w <= AUTO_TARGET) ?? (AUTO_WIDTHS.at(-1) as number);
 }
 
 /** `GET /admin/usage/series` parameters → a store query; bad ones are a 422 naming each. */
