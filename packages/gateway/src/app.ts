@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type GatewayConfig, isConfigured } from "./config/config.js";
+import { registerAdminInsightRoutes } from "./http/routes/admin-insights.js";
 import { registerAdminUsageRoutes } from "./http/routes/admin-usage.js";
 import { registerTemplateRoutes } from "./http/routes/templates.js";
+import { findUiDir, registerUiRoutes } from "./http/routes/ui.js";
 import { registerUsageRoutes } from "./http/routes/usage.js";
 import { buildServer } from "./http/server.js";
 import { KeyCache } from "./keys/key-cache.js";
@@ -37,6 +39,8 @@ export interface Gateway {
 
 export interface GatewayOptions {
   log?: Logger;
+  /** The built dashboard's folder; default: `@meshapi/ui`'s `dist/` if built. `null`: serve none. */
+  uiDir?: string | null;
 }
 
 /** Wires the store, key cache, usage writer, provider adapters and HTTP server together. */
@@ -100,6 +104,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   registerUsageRoutes(app, routeDeps);
   registerTemplateRoutes(app, routeDeps);
   registerAdminUsageRoutes(app, routeDeps);
+  registerAdminInsightRoutes(app, routeDeps);
+  registerUiRoutes(app, options.uiDir === undefined ? findUiDir() : (options.uiDir ?? undefined));
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {

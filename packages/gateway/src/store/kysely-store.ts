@@ -1,4 +1,11 @@
 import { type Kysely, type Selectable, sql } from "kysely";
+import type {
+  ProviderOutcome,
+  RecentRequest,
+  RecentRequestsQuery,
+  UsagePoint,
+  UsageSeriesQuery,
+} from "./insight-types.js";
 import { type Dialect, migrateToLatest } from "./migrations.js";
 import type { Database } from "./schema.js";
 import { TemplateQueries } from "./template-queries.js";
@@ -20,6 +27,7 @@ import {
 } from "./types.js";
 import { UsageBatch } from "./usage-batch.js";
 import type { UsageInserter } from "./usage-insert.js";
+import { providerOutcomes, recentRequests, usageSeries } from "./usage-insights.js";
 import { queryUsage, spendByKey } from "./usage-queries.js";
 
 /** PostgreSQL returns bigint columns as strings; SQLite as numbers. */
@@ -210,6 +218,18 @@ export class KyselyStore implements Store {
 
   spendByKey(sinceMs: number, keyId?: string): Promise<Map<string, number>> {
     return spendByKey(this.db, sinceMs, keyId);
+  }
+
+  usageSeries(query: UsageSeriesQuery): Promise<UsagePoint[]> {
+    return usageSeries(this.db, this.dialect, query);
+  }
+
+  recentRequests(query: RecentRequestsQuery): Promise<RecentRequest[]> {
+    return recentRequests(this.db, query);
+  }
+
+  providerOutcomes(sinceMs: number): Promise<ProviderOutcome[]> {
+    return providerOutcomes(this.db, sinceMs);
   }
 
   createTemplate(input: NewTemplate): Promise<TemplateRecord> {

@@ -1,4 +1,11 @@
 /** What the gateway persists. Implementations: Kysely over SQLite (embedded) or PostgreSQL (shared). */
+import type {
+  ProviderOutcome,
+  RecentRequest,
+  RecentRequestsQuery,
+  UsagePoint,
+  UsageSeriesQuery,
+} from "./insight-types.js";
 import type { UsageBatch } from "./usage-batch.js";
 
 export type KeyStatus = "active" | "suspended" | "revoked";
@@ -159,6 +166,12 @@ export interface Store {
   queryUsage(query: UsageQuery): Promise<UsageRow[]>;
   /** Recorded spend per key since `sinceMs` (0: all time); how caps survive a restart. */
   spendByKey(sinceMs: number, keyId?: string): Promise<Map<string, number>>;
+  /** Usage per time bucket (and group) for the dashboard's charts. */
+  usageSeries(query: UsageSeriesQuery): Promise<UsagePoint[]>;
+  /** The newest usage events, newest first. */
+  recentRequests(query: RecentRequestsQuery): Promise<RecentRequest[]>;
+  /** Per provider, the outcomes of its requests since `sinceMs`. */
+  providerOutcomes(sinceMs: number): Promise<ProviderOutcome[]>;
   createTemplate(input: NewTemplate): Promise<TemplateRecord>;
   listTemplates(ownerKeyId: string): Promise<TemplateRecord[]>;
   /** By id, or by name when no template has that id. */

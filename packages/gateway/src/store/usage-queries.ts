@@ -1,10 +1,17 @@
-import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type RawBuilder,
+  type SqlBool,
+  sql,
+} from "kysely";
 import type { Dialect } from "./migrations.js";
 import type { Database } from "./schema.js";
 import type { UsageGroupBy, UsageQuery, UsageRow } from "./types.js";
 
 /** The grouping expression per dialect; `day` is the UTC calendar day of `created_at`. */
-function groupExpression(groupBy: UsageGroupBy, dialect: Dialect): RawBuilder<string | null> {
+export function groupExpression(groupBy: UsageGroupBy, dialect: Dialect): RawBuilder<string | null> {
   switch (groupBy) {
     case "model":
       return sql<string | null>`model`;
@@ -17,6 +24,20 @@ function groupExpression(groupBy: UsageGroupBy, dialect: Dialect): RawBuilder<st
         ? sql<string>`to_char(to_timestamp(created_at / 1000.0) at time zone 'UTC', 'YYYY-MM-DD')`
         : sql<string>`strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')`;
   }
+}
+
+/** The WHERE clause of a usage query's filters; shared by the sums here and the time series. */
+export function usageFilter(
+  eb: ExpressionBuilder<Database, "usage_events">,
+  query: Omit<UsageQuery, "groupBy">,
+): Expression<SqlBool> {
+  const conds: Expression<SqlBool>[] = [];
+  if (query.keyId !== undefined) conds.push(eb("key_id", "=", query.keyId));
+  if (query.since !== undefined) conds.push(eb("created_at", ">=", query.since));
+  if (query.until !== undefined) conds.push(eb("created_at", "<", query.until));
+  if (query.model !== undefined) conds.push(eb("model", "=", query.model));
+  if (query.sessionId !== undefined) conds.push(eb("session_id", "=", query.sessionId));
+  return eb.and(conds);
 }
 
 /** Sums of the usage events matching `query`, one row per group (or one row in all). */
@@ -36,15 +57,7 @@ export async function queryUsage(
       eb.fn.coalesce(eb.fn.sum<number | string>("reasoning_tokens"), sql<number>`0`).as("reasoning_tokens"),
       eb.fn.coalesce(eb.fn.sum<number | string>("cost_usd"), sql<number>`0`).as("cost_usd"),
     ])
-    .where((eb) => {
-      const conds: Expression<SqlBool>[] = [];
-      if (query.keyId !== undefined) conds.push(eb("key_id", "=", query.keyId));
-      if (query.since !== undefined) conds.push(eb("created_at", ">=", query.since));
-      if (query.until !== undefined) conds.push(eb("created_at", "<", query.until));
-      if (query.model !== undefined) conds.push(eb("model", "=", query.model));
-      if (query.sessionId !== undefined) conds.push(eb("session_id", "=", query.sessionId));
-      return eb.and(conds);
-    });
+    .where((eb) => usageFilter(eb, query));
   if (group) {
     q = q.select(group.as("group_key")).groupBy(group).orderBy(group);
   }
