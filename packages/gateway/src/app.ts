@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { openCache } from "./cache/open-cache.js";
+import type { ResponseCache } from "./cache/types.js";
 import { type GatewayConfig, isConfigured } from "./config/config.js";
 import { registerAdminUsageRoutes } from "./http/routes/admin-usage.js";
 import { registerTemplateRoutes } from "./http/routes/templates.js";
@@ -24,6 +26,8 @@ export interface Gateway {
   readonly usage: UsageWriter;
   readonly limiter: Limiter;
   readonly templates: TemplateCache;
+  /** The response cache; undefined when MESHAPI_CACHE=off. */
+  readonly cache: ResponseCache | undefined;
   readonly config: GatewayConfig;
   readonly log: Logger;
   /** Listens on the configured host and port; resolves with the URL actually bound (port 0 → real port). */
@@ -34,6 +38,8 @@ export interface Gateway {
 
 export interface GatewayOptions {
   log?: Logger;
+  /** The response cache's clock (Unix ms); tests move it instead of waiting for a TTL. */
+  cacheClock?: () => number;
 }
 
 /** Wires the store, key cache, usage writer, provider adapters and HTTP server together. */
@@ -69,6 +75,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   });
   const limiter = await openLimiter(config, store, log);
   const templates = new TemplateCache(store, config.templateCacheMs);
+  const cache = await openCache(config, log, options.cacheClock);
   const http = new UpstreamHttp();
   const inflight = new Set<Cancellation>();
   let closing = false;
@@ -89,6 +96,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       log,
     },
     templates: (owner, idOrName) => templates.lookup(owner, idOrName),
+    cache,
   });
   const routeDeps = { store, log, config, forgetTemplates: (owner: string) => templates.forget(owner) };
   registerUsageRoutes(app, routeDeps);
@@ -115,6 +123,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await usage.flush().catch((err) => log.error({ err: (err as Error).message }, "usage flush failed"));
       await http.close().catch(() => {});
       await limiter.close().catch(() => {});
+      await cache?.close().catch(() => {});
       await store.close();
     }
   };
@@ -126,6 +135,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     usage,
     limiter,
     templates,
+    cache,
     config,
     log,
     async listen() {

@@ -1,10 +1,11 @@
 import { GatewayError } from "../errors/catalog.js";
-import type { ApiKeyRecord, KeyLimits, KeyStatus, Store } from "../store/types.js";
+import type { ApiKeyRecord, KeyCacheSettings, KeyLimits, KeyStatus, Store } from "../store/types.js";
+import { type CacheView, toCacheView } from "./key-cache-settings.js";
 import { generateKey, newKeyId } from "./key-format.js";
 import { type LimitView, toLimitView } from "./key-limits.js";
 
 /** A key as shown to operators: never the hash, never the secret (except once, at creation). */
-export interface KeyView extends LimitView {
+export interface KeyView extends LimitView, CacheView {
   id: string;
   name: string;
   status: KeyStatus;
@@ -20,6 +21,7 @@ export function toKeyView(k: ApiKeyRecord): KeyView {
     status: k.status,
     display_prefix: k.displayPrefix,
     ...toLimitView(k.limits),
+    ...toCacheView(k.cache),
     created_at: new Date(k.createdAt).toISOString(),
     updated_at: new Date(k.updatedAt).toISOString(),
   };
@@ -32,6 +34,7 @@ export class KeyService {
   async create(
     name: string,
     limits: Partial<KeyLimits> = {},
+    cache: Partial<KeyCacheSettings> = {},
   ): Promise<{ record: ApiKeyRecord; key: string }> {
     const material = generateKey();
     const record = await this.store.createKey({
@@ -40,6 +43,7 @@ export class KeyService {
       keyHash: material.hash,
       displayPrefix: material.displayPrefix,
       limits,
+      cache,
     });
     return { record, key: material.key };
   }
@@ -57,7 +61,12 @@ export class KeyService {
   /** Revocation is final: a revoked key cannot be suspended or activated again. */
   async update(
     id: string,
-    patch: { name?: string; status?: KeyStatus; limits?: Partial<KeyLimits> },
+    patch: {
+      name?: string;
+      status?: KeyStatus;
+      limits?: Partial<KeyLimits>;
+      cache?: Partial<KeyCacheSettings>;
+    },
   ): Promise<ApiKeyRecord> {
     const current = await this.get(id);
     if (patch.status && patch.status !== current.status && current.status === "revoked") {

@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
+import type { CachedAnswer, ResponseCache } from "../cache/types.js";
 import type { GatewayConfig } from "../config/config.js";
 import { GatewayError, toEnvelope } from "../errors/catalog.js";
-import type { SseWriter } from "../http/sse.js";
+import type { SseChannel } from "../http/sse.js";
 import type { Ticket } from "../limits/types.js";
 import { toNanos } from "../limits/types.js";
 import type { Cancellation } from "../providers/cancellation.js";
@@ -16,6 +17,7 @@ import { admit, type Governance } from "./admit.js";
 import { applyTemplate, type TemplateLookup } from "./apply-template.js";
 import type { ChatRequest } from "./chat-request.js";
 import { type RouteTarget, resolveRoutes } from "./resolve-route.js";
+import { replayStream, visitCache } from "./response-cache.js";
 import { relayStream } from "./stream-relay.js";
 import { EMPTY_USAGE, estimateUsage, priceUsage, type UsageSummary } from "./usage-math.js";
 import { noMessages, validateChatRequest } from "./validate.js";
@@ -28,6 +30,8 @@ export interface ChatDeps {
   governance: Governance;
   /** Finds a template of the calling key by id or name (cached). */
   templates: TemplateLookup;
+  /** The response cache; absent when it is off (MESHAPI_CACHE=off). */
+  cache?: ResponseCache | undefined;
 }
 
 /** One chat request as the HTTP layer hands it over, already authenticated. */
@@ -40,7 +44,7 @@ export interface ChatExchange {
   /** `performance.now()` when the request arrived. */
   startedAt: number;
   /** The SSE writer for this response; opened only once the upstream has answered. */
-  sse: () => SseWriter;
+  sse: () => SseChannel;
   /** Sets a response header (the `x-ratelimit-*` family) on the JSON reply and the SSE writer alike. */
   setHeader?: (name: string, value: string) => void;
 }
@@ -74,10 +78,16 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
       targets,
     );
     ticket = admitted instanceof Promise ? await admitted : admitted;
+    // The response cache: a hit answers here; a miss records the live answer and keeps it if it completes.
+    const cached = await visitCache(deps, ex.key, rendered, targets, ex.setHeader ?? (() => {}));
+    if (cached?.answer) return await replayCached(ex, acct, cached.answer);
+    const live = cached ? { ...ex, sse: cached.record(ex.sse) } : ex;
     // Adapters build each vendor's body from the fields they know; MeshAPI's extensions never reach one.
-    return rendered.stream
-      ? await streamChat(deps, ex, acct, targets, rendered)
-      : await completeChat(deps, ex, acct, targets, rendered);
+    const result = rendered.stream
+      ? await streamChat(deps, live, acct, targets, rendered)
+      : await completeChat(deps, live, acct, targets, rendered);
+    cached?.keep(result.kind === "json" ? result.body : undefined, () => ex.signal.aborted);
+    return result;
   } catch (err) {
     if (ex.signal.aborted || isAbort(err)) {
       acct.end(499, "client_closed");
@@ -105,6 +115,14 @@ function settle(deps: ChatDeps, ticket: Ticket, event: UsageEvent): void {
   } catch (err) {
     deps.log.error({ err: (err as Error).message, requestId: ticket.requestId }, "settling limits failed");
   }
+}
+
+/** A cached answer: no upstream call, cost 0, recorded as a cache hit. */
+async function replayCached(ex: ChatExchange, acct: Accounting, answer: CachedAnswer): Promise<ChatResult> {
+  acct.cacheHit(answer.model, answer.provider);
+  if (answer.kind === "json") return { kind: "json", body: JSON.parse(answer.body) as ChatCompletion };
+  await replayStream(answer, ex.sse(), () => acct.firstToken());
+  return { kind: "streamed" };
 }
 
 async function completeChat(
@@ -229,6 +247,7 @@ class Accounting {
   private status = 200;
   private errorCode: string | null = null;
   private ttftMs: number | null = null;
+  private served: { model: string; provider: string | null } | undefined;
 
   constructor(private readonly ex: ChatExchange) {}
 
@@ -249,6 +268,11 @@ class Accounting {
     this.status = 200;
   }
 
+  cacheHit(model: string, provider: string | null): void {
+    this.served = { model, provider };
+    this.usage = { ...EMPTY_USAGE, costUsd: 0 };
+  }
+
   end(status: number, errorCode: string): void {
     this.status = status;
     this.errorCode = errorCode;
@@ -259,8 +283,8 @@ class Accounting {
     return {
       requestId: this.ex.requestId,
       keyId: this.ex.key.id,
-      provider: this.target?.provider.name ?? null,
-      model: this.target?.publicModel ?? r?.model ?? null,
+      provider: this.target?.provider.name ?? this.served?.provider ?? null,
+      model: this.target?.publicModel ?? this.served?.model ?? r?.model ?? null,
       sessionId: r?.session_id ?? null,
       user: r?.user ?? null,
       stream: r?.stream === true,
@@ -275,6 +299,7 @@ class Accounting {
       status: this.status,
       errorCode: this.errorCode,
       createdAt: Date.now(),
+      cacheHit: this.served !== undefined,
     };
   }
 }

@@ -5,10 +5,12 @@ import { TemplateQueries } from "./template-queries.js";
 import {
   type ApiKeyPatch,
   type ApiKeyRecord,
+  type KeyCacheSettings,
   type KeyLimits,
   type KeyStatus,
   type NewApiKey,
   type NewTemplate,
+  NO_CACHE,
   NO_LIMITS,
   type SpendPeriod,
   type Store,
@@ -43,7 +45,17 @@ function toKey(row: Selectable<Database["api_keys"]>): ApiKeyRecord {
       spendCapUsd: row.spend_cap_usd === null ? null : Number(row.spend_cap_usd),
       spendPeriod: row.spend_period as SpendPeriod,
     },
+    cache: { ttlSeconds: row.cache_ttl_seconds ?? null, namespace: row.cache_namespace ?? null },
   };
+}
+
+type CacheColumns = Pick<Database["api_keys"], "cache_ttl_seconds" | "cache_namespace">;
+
+function cacheColumns(cache: Partial<KeyCacheSettings>): Partial<CacheColumns> {
+  const cols: Partial<CacheColumns> = {};
+  if (cache.ttlSeconds !== undefined) cols.cache_ttl_seconds = cache.ttlSeconds;
+  if (cache.namespace !== undefined) cols.cache_namespace = cache.namespace;
+  return cols;
 }
 
 type LimitColumns = Pick<
@@ -96,6 +108,7 @@ export class KyselyStore implements Store {
       updated_at: now,
       deleted_at: null,
       ...limitColumns({ ...NO_LIMITS, ...input.limits }),
+      ...cacheColumns({ ...NO_CACHE, ...input.cache }),
     } as Database["api_keys"];
     await this.db.insertInto("api_keys").values(row).execute();
     return toKey(row);
@@ -145,6 +158,7 @@ export class KyselyStore implements Store {
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.status !== undefined) values.status = patch.status;
     if (patch.limits !== undefined) Object.assign(values, limitColumns(patch.limits));
+    if (patch.cache !== undefined) Object.assign(values, cacheColumns(patch.cache));
     await this.db
       .updateTable("api_keys")
       .set(values)

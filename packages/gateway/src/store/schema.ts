@@ -17,6 +17,8 @@ export interface Database {
     max_concurrent: number | null;
     spend_cap_usd: number | null;
     spend_period: string;
+    cache_ttl_seconds: number | null;
+    cache_namespace: string | null;
   };
   templates: {
     id: string;
@@ -54,5 +56,6 @@ export interface Database {
     status: number;
     error_code: string | null;
     created_at: number | string;
+    cache_hit: Generated<number>;
   };
 }

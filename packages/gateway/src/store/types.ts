@@ -30,6 +30,16 @@ export const NO_LIMITS: KeyLimits = {
   spendPeriod: "total",
 };
 
+/** A key's response cache settings (see docs/configuration.md, "Response cache"). */
+export interface KeyCacheSettings {
+  /** Seconds an answer to this key is cached for; null: only requests with `cache: {ttl}` use the cache. */
+  ttlSeconds: number | null;
+  /** Keys with the same namespace share cached answers; null: the key's answers are its own. */
+  namespace: string | null;
+}
+
+export const NO_CACHE: KeyCacheSettings = { ttlSeconds: null, namespace: null };
+
 export interface ApiKeyRecord {
   id: string;
   name: string;
@@ -42,6 +52,8 @@ export interface ApiKeyRecord {
   /** Set when the key was deleted; deleted keys stay as tombstones so other instances notice. */
   deletedAt: number | null;
   limits: KeyLimits;
+  /** Absent on records built before the cache existed: caching off, the key's own namespace. */
+  cache?: KeyCacheSettings;
 }
 
 export interface NewApiKey {
@@ -50,6 +62,7 @@ export interface NewApiKey {
   keyHash: string;
   displayPrefix: string;
   limits?: Partial<KeyLimits>;
+  cache?: Partial<KeyCacheSettings>;
 }
 
 export interface ApiKeyPatch {
@@ -57,6 +70,8 @@ export interface ApiKeyPatch {
   status?: KeyStatus;
   /** Fields present here replace the stored ones; `null` removes a limit. */
   limits?: Partial<KeyLimits>;
+  /** Fields present here replace the stored ones; `null` turns a setting off. */
+  cache?: Partial<KeyCacheSettings>;
 }
 
 /** A stored prompt template; `messages`, `params` and `variables` are JSON values. */
@@ -101,6 +116,8 @@ export interface UsageRow {
   cachedTokens: number;
   reasoningTokens: number;
   costUsd: number;
+  /** Requests answered from the response cache. */
+  cacheHits?: number;
 }
 
 /** One row per request that reached the pipeline past authentication. */
@@ -124,6 +141,8 @@ export interface UsageEvent {
   status: number;
   errorCode: string | null;
   createdAt: number;
+  /** True when the response cache answered (no upstream call, cost 0); absent means false. */
+  cacheHit?: boolean;
 }
 
 export interface Store {

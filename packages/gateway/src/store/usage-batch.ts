@@ -23,6 +23,7 @@ const NUMBER_FIELDS = [
   "ttft_ms",
   "status",
   "created_at",
+  "cache_hit",
 ] as const;
 
 /**
@@ -102,6 +103,7 @@ export class UsageBatch {
     numbers[n + 8] = e.ttftMs === null ? Number.NaN : Math.round(e.ttftMs);
     numbers[n + 9] = e.status;
     numbers[n + 10] = e.createdAt;
+    numbers[n + 11] = e.cacheHit ? 1 : 0;
     const t = r * TEXT_COUNT;
     const texts = this.texts;
     texts[t] = this.code(0, e.keyId);
@@ -153,6 +155,7 @@ export class UsageBatch {
         status: num(9),
         errorCode: text(5),
         createdAt: num(10),
+        cacheHit: num(11) === 1,
       };
     });
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { GatewayError } from "../../errors/catalog.js";
+import { cacheFields, fromCacheFields } from "../../keys/key-cache-settings.js";
 import { fromLimitFields, limitFields } from "../../keys/key-limits.js";
 import { KeyService, toKeyView } from "../../keys/key-service.js";
 import { issuesToDetails } from "../../pipeline/validate.js";
@@ -8,11 +9,16 @@ import type { ServerDeps } from "../server.js";
 
 import { guardAdmin } from "./admin-auth.js";
 
-const createBody = z.strictObject({ name: z.string().trim().min(1).max(200), ...limitFields });
+const createBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  ...limitFields,
+  ...cacheFields,
+});
 const updateBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   status: z.enum(["active", "suspended", "revoked"]).optional(),
   ...limitFields,
+  ...cacheFields,
 });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -35,19 +41,21 @@ export function registerAdminKeyRoutes(app: FastifyInstance, deps: ServerDeps): 
       guardAdmin(admin, adminToken);
 
       admin.post("/keys", async (req, reply) => {
-        const { name, ...limits } = parse(createBody, req.body);
-        const { record, key } = await keys.create(name, fromLimitFields(limits));
+        const { name, cache_ttl_seconds, cache_namespace, ...limits } = parse(createBody, req.body);
+        const cache = fromCacheFields({ cache_ttl_seconds, cache_namespace });
+        const { record, key } = await keys.create(name, fromLimitFields(limits), cache);
         deps.keys.remember(record);
         return reply.code(201).send({ ...toKeyView(record), key });
       });
       admin.get("/keys", async () => ({ object: "list", data: (await keys.list()).map(toKeyView) }));
       admin.get("/keys/:id", async (req) => toKeyView(await keys.get((req.params as { id: string }).id)));
       admin.patch("/keys/:id", async (req) => {
-        const { name, status, ...limits } = parse(updateBody, req.body);
+        const { name, status, cache_ttl_seconds, cache_namespace, ...limits } = parse(updateBody, req.body);
         const record = await keys.update((req.params as { id: string }).id, {
           ...(name === undefined ? {} : { name }),
           ...(status === undefined ? {} : { status }),
           limits: fromLimitFields(limits),
+          cache: fromCacheFields({ cache_ttl_seconds, cache_namespace }),
         });
         deps.keys.remember(record);
         return toKeyView(record);

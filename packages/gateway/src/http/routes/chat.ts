@@ -4,11 +4,12 @@ import { Cancellation } from "../../providers/cancellation.js";
 import type { ServerDeps } from "../server.js";
 import { SseWriter } from "../sse.js";
 
-/** The `x-ratelimit-*` headers set on the reply so far (a hijacked stream writes its own head). */
+/** The `x-ratelimit-*` and `x-meshapi-*` headers set on the reply so far (a hijacked stream writes its own head). */
 function rateHeadersOf(reply: FastifyReply): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) {
-    if (name.startsWith("x-ratelimit-") && typeof value === "string") out[name] = value;
+    if ((name.startsWith("x-ratelimit-") || name.startsWith("x-meshapi-")) && typeof value === "string")
+      out[name] = value;
   }
   return out;
 }
