@@ -32,6 +32,8 @@ export interface HarnessOptions {
   sim?: Simulator;
   /** The gateway's logger; silent by default. */
   log?: Logger;
+  /** The response cache's clock (Unix ms). */
+  cacheClock?: () => number;
 }
 
 /** A real gateway on an ephemeral port, with real SQLite, in front of a real simulator. */
@@ -47,7 +49,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     configPath: options.configPath,
     overrides: { port: 0, host: "127.0.0.1", dataDir },
   });
-  const gateway = await createGateway(config, { log: options.log ?? pino({ level: "silent" }) });
+  const gateway = await createGateway(config, {
+    log: options.log ?? pino({ level: "silent" }),
+    ...(options.cacheClock ? { cacheClock: options.cacheClock } : {}),
+  });
   const url = await gateway.listen();
   const keys = new KeyService(gateway.store);
   const { record, key } = await keys.create("test");

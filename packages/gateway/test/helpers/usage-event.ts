@@ -23,6 +23,7 @@ export function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
     status: 200,
     errorCode: null,
     createdAt: Date.now(),
+    cacheHit: false,
     ...overrides,
   };
 }

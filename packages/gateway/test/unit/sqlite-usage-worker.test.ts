@@ -56,6 +56,7 @@ describe("usage events on the SQLite worker thread", () => {
         status: i % 11 === 0 ? 502 : 200,
         estimated: i % 4 === 0,
         createdAt: 1_700_000_000_000 + i,
+        cacheHit: i % 5 === 0,
       }),
     );
     const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT);
@@ -90,6 +91,7 @@ describe("usage events on the SQLite worker thread", () => {
           status: e.status,
           error_code: e.errorCode,
           created_at: e.createdAt,
+          cache_hit: e.cacheHit ? 1 : 0,
         });
       });
       expect(rows[123]).toMatchObject({ request_id: "req_w999", completion_tokens: 999 });

@@ -22,6 +22,7 @@ const varied = (i: number) =>
     status: i % 9 === 0 ? 502 : 200,
     errorCode: i % 9 === 0 ? "upstream_error" : null,
     createdAt: 1_764_000_000_000 + i,
+    cacheHit: i % 10 === 0,
   });
 
 describe("UsageBatch", () => {
@@ -69,6 +70,7 @@ describe("UsageBatch", () => {
         status: 502,
         error_code: "upstream_error",
         created_at: 1_764_000_000_009,
+        cache_hit: 0,
       },
     );
   });
