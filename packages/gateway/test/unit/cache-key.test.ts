@@ -62,6 +62,8 @@ describe("cache key", () => {
     expect(cacheScope("key_a", "team")).toBe(cacheScope("key_b", "team"));
     expect(answerShape(base)).toBe("json");
     expect(answerShape({ ...base, stream: true })).toBe("stream");
-    expect(answerShape({ ...base, stream: true, stream_options: { include_usage: true } })).toBe("stream+usage");
+    expect(answerShape({ ...base, stream: true, stream_options: { include_usage: true } })).toBe(
+      "stream+usage",
+    );
   });
 });
