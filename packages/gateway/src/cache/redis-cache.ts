@@ -114,31 +114,38 @@ export class RedisCache implements ResponseCache {
     return decodeAnswer(raw.slice(bar + 1));
   }
 
-  set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> {
-    const now = this.now();
-    const value = `${now + ttlMs}|${encodeAnswer(answer)}`;
-    const size = Buffer.byteLength(value);
-    const { maxEntries, maxBytes, maxEntryBytes } = this.options.limits;
-    if (size > maxEntryBytes || ttlMs <= 0) return Promise.resolve();
-    const write = this.redis
-      .meshCacheSet(
-        this.base + key,
-        `${this.base}index`,
-        `${this.base}sizes`,
-        `${this.base}bytes`,
-        value,
-        Math.ceil(ttlMs),
-        now + ttlMs,
-        now,
-        maxEntries,
-        maxBytes,
-        size,
-      )
-      .then(() => {});
+  set(key: string, answer: () => CachedAnswer | undefined, ttlMs: number): Promise<void> {
+    if (ttlMs <= 0) return Promise.resolve();
+    const write = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.write(key, answer, ttlMs),
+    );
     this.pending.add(write);
     const forget = () => this.pending.delete(write);
     write.then(forget, forget);
     return write;
+  }
+
+  private async write(key: string, answer: () => CachedAnswer | undefined, ttlMs: number): Promise<void> {
+    const built = answer();
+    if (!built) return;
+    const now = this.now();
+    const value = `${now + ttlMs}|${encodeAnswer(built)}`;
+    const size = Buffer.byteLength(value);
+    const { maxEntries, maxBytes, maxEntryBytes } = this.options.limits;
+    if (size > maxEntryBytes) return;
+    await this.redis.meshCacheSet(
+      this.base + key,
+      `${this.base}index`,
+      `${this.base}sizes`,
+      `${this.base}bytes`,
+      value,
+      Math.ceil(ttlMs),
+      now + ttlMs,
+      now,
+      maxEntries,
+      maxBytes,
+      size,
+    );
   }
 
   async flush(): Promise<void> {

@@ -22,6 +22,12 @@ interface Write {
   expiresAt: number;
 }
 
+interface Pending {
+  key: string;
+  answer: () => CachedAnswer | undefined;
+  expiresAt: number;
+}
+
 /**
  * The embedded cache: one table in its own SQLite file (`cache.sqlite` beside the store's), so its
  * churn never touches the store's WAL. Reads are one indexed lookup; writes are queued and committed
@@ -32,7 +38,7 @@ export class SqliteCache implements ResponseCache {
   readonly kind = "sqlite";
   private readonly db: BetterSqlite3.Database;
   private readonly now: () => number;
-  private queue: Write[] = [];
+  private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private readonly select: BetterSqlite3.Statement<[string], { value: string; expires_at: number }>;
   private readonly commit: (writes: Write[]) => void;
@@ -86,18 +92,16 @@ export class SqliteCache implements ResponseCache {
     return decodeAnswer(row.value);
   }
 
-  set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> {
-    const value = encodeAnswer(answer);
-    const bytes = Buffer.byteLength(value);
-    if (bytes > this.options.limits.maxEntryBytes || ttlMs <= 0) return Promise.resolve();
-    this.queue.push({ key, value, bytes, expiresAt: this.now() + ttlMs });
+  set(key: string, answer: () => CachedAnswer | undefined, ttlMs: number): Promise<void> {
+    if (ttlMs <= 0) return Promise.resolve();
+    this.queue.push({ key, answer, expiresAt: this.now() + ttlMs });
     this.flushing ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
-        const writes = this.queue;
+        const pending = this.queue;
         this.queue = [];
         this.flushing = undefined;
         try {
-          this.commit(writes);
+          this.commit(this.encode(pending));
           resolve();
         } catch (err) {
           reject(err);
@@ -105,6 +109,20 @@ export class SqliteCache implements ResponseCache {
       });
     });
     return this.flushing;
+  }
+
+  /** The queued answers as rows; an answer over `maxEntryBytes` is dropped here. */
+  private encode(pending: Pending[]): Write[] {
+    const writes: Write[] = [];
+    for (const p of pending) {
+      const answer = p.answer();
+      if (!answer) continue;
+      const value = encodeAnswer(answer);
+      const bytes = Buffer.byteLength(value);
+      if (bytes <= this.options.limits.maxEntryBytes)
+        writes.push({ key: p.key, value, bytes, expiresAt: p.expiresAt });
+    }
+    return writes;
   }
 
   async flush(): Promise<void> {

@@ -23,8 +23,12 @@ export interface ResponseCache {
   readonly kind: "sqlite" | "redis";
   /** The live answer stored under `key`, or undefined (absent or expired). Rejects when the backend fails. */
   get(key: string): Promise<CachedAnswer | undefined>;
-  /** Stores `answer` for `ttlMs`; resolves once it is written (callers do not wait for it). */
-  set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void>;
+  /**
+   * Stores an answer for `ttlMs`. `answer` is called later, on a following turn of the event loop, so
+   * that building and encoding it happens after the response went out; it may decline (undefined).
+   * Resolves once written (callers do not wait for it); `flush` waits for it too.
+   */
+  set(key: string, answer: () => CachedAnswer | undefined, ttlMs: number): Promise<void>;
   /** Resolves once every write accepted so far is done (tests, shutdown). */
   flush(): Promise<void>;
   close(): Promise<void>;

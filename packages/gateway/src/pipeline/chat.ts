@@ -86,7 +86,7 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
     const result = rendered.stream
       ? await streamChat(deps, live, acct, targets, rendered)
       : await completeChat(deps, live, acct, targets, rendered);
-    cached?.keep(result.kind === "json" ? result.body : undefined, () => ex.signal.aborted);
+    cached?.keep(result.kind === "json" ? result.body : undefined, ex.signal.aborted);
     return result;
   } catch (err) {
     if (ex.signal.aborted || isAbort(err)) {

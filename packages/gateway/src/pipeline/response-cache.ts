@@ -69,22 +69,16 @@ export class CacheVisit {
   }
 
   /**
-   * Stores the live answer once the response is on its way (the next turn of the event loop), if it
-   * completed: a JSON body, or a stream that reached `[DONE]` without an error and was not cancelled.
+   * Stores the live answer if it completed: a JSON body, or a stream that reached `[DONE]` without an
+   * error and was not cancelled. The cache builds the stored copy after the response went out.
    */
-  keep(body: ChatCompletion | undefined, cancelled: () => boolean): void {
-    setImmediate(() => {
-      if (cancelled()) return;
-      const answer = body
-        ? fromCompletion(body)
-        : this.complete
-          ? fromEvents(this.recorded ?? [])
-          : undefined;
-      if (!answer) return;
-      this.deps.cache.set(this.key, answer, this.ttlMs).catch((err: unknown) => {
-        if (failureLogDue())
-          this.deps.log.warn({ err: (err as Error).message }, "response cache: storing an answer failed");
-      });
+  keep(body: ChatCompletion | undefined, cancelled: boolean): void {
+    if (cancelled || (!body && !this.complete)) return;
+    const events = this.recorded ?? [];
+    const answer = body ? () => fromCompletion(body) : () => fromEvents(events);
+    this.deps.cache.set(this.key, answer, this.ttlMs).catch((err: unknown) => {
+      if (failureLogDue())
+        this.deps.log.warn({ err: (err as Error).message }, "response cache: storing an answer failed");
     });
   }
 }

@@ -64,7 +64,7 @@ for (const mode of MODES) {
       const params = withCache("What is cached?") as unknown as ChatCompletionCreateParamsNonStreaming;
       const live = await client.chat.completions.create(params).withResponse();
       expect(live.response.headers.get("x-meshapi-cache")).toBe("miss");
-      expect(live.data.usage?.cost).toBeGreaterThan(0);
+      expect((live.data.usage as { cost?: number } | undefined)?.cost).toBeGreaterThan(0);
       await h.gateway.cache?.flush();
       const calls = upstreamCalls(h);
 
@@ -173,11 +173,28 @@ for (const mode of MODES) {
       expect(err2.headers.get("x-meshapi-cache")).toBe("miss");
       await err2.text();
 
-      const cut = withCache("Cut short [[sim:cutAfter=2]]", 60, { stream: true });
+      const cut = withCache("Cut short [[sim:cut_after=2]]", 60, { stream: true });
       const [broken, again] = await twice(cut);
-      expect(await broken.text()).toContain('"error"');
+      // A live stream that started (200, two content events) and then failed in-band.
+      expect(broken.status).toBe(200);
+      const brokenText = await broken.text();
+      expect(brokenText).toMatch(/"delta".*\n\ndata: \{"error"/s);
+      expect(brokenText.endsWith("data: [DONE]\n\n")).toBe(true);
       expect(again.headers.get("x-meshapi-cache")).toBe("miss");
       await again.text();
+
+      // A client that goes away mid-stream cancels the answer; it is not kept either.
+      const slow = withCache("Left early [[sim:words=6,chunk_delay_ms=60]]", 60, { stream: true });
+      const controller = new AbortController();
+      const left = await h.chat(slow, { signal: controller.signal });
+      const reader = left.body?.getReader();
+      await reader?.read();
+      controller.abort();
+      await h.sim.waitFor((r) => r.aborted && JSON.stringify(r.body).includes("Left early"));
+      await h.gateway.cache?.flush();
+      const after = await h.chat(slow);
+      expect(after.headers.get("x-meshapi-cache")).toBe("miss");
+      await after.text();
     });
 
     it("records a hit in usage with cost 0 and counts it as a request against rpm", async () => {

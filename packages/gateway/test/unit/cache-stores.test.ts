@@ -81,8 +81,8 @@ for (const backend of BACKENDS) {
         provider: "openai",
         events: ['{"a":1}', '{"b":"ünïcødé 🚀"}'],
       };
-      await cache.set("k:a:1", answer("one"), 60_000);
-      await cache.set("k:a:2", stream, 60_000);
+      await cache.set("k:a:1", () => answer("one"), 60_000);
+      await cache.set("k:a:2", () => stream, 60_000);
       expect(await cache.get("k:a:1")).toEqual(answer("one"));
       expect(await cache.get("k:a:2")).toEqual(stream);
       expect(await cache.get("k:a:3")).toBeUndefined();
@@ -91,7 +91,7 @@ for (const backend of BACKENDS) {
     it("forgets an entry once its TTL has passed", async () => {
       const clock = new Clock();
       const cache = await make(roomy, clock);
-      await cache.set("k:a:ttl", answer("soon gone"), 30_000);
+      await cache.set("k:a:ttl", () => answer("soon gone"), 30_000);
       clock.t += 29_999;
       expect(await cache.get("k:a:ttl")).toEqual(answer("soon gone"));
       clock.t += 1;
@@ -100,7 +100,7 @@ for (const backend of BACKENDS) {
 
     it("keeps at most maxEntries, evicting the entries closest to expiry", async () => {
       const cache = await make({ ...roomy, maxEntries: 3 });
-      for (let i = 0; i < 5; i++) await cache.set(`k:a:${i}`, answer(`n${i}`), 10_000 + i * 1_000);
+      for (let i = 0; i < 5; i++) await cache.set(`k:a:${i}`, () => answer(`n${i}`), 10_000 + i * 1_000);
       const held = await Promise.all([0, 1, 2, 3, 4].map((i) => cache.get(`k:a:${i}`)));
       expect(held.map((a) => a !== undefined)).toEqual([false, false, true, true, true]);
       expect(await cache.size()).toMatchObject({ entries: 3 });
@@ -109,8 +109,8 @@ for (const backend of BACKENDS) {
     it("keeps at most maxBytes, and never stores an answer over maxEntryBytes", async () => {
       const one = Buffer.byteLength(JSON.stringify(answer("x".repeat(1000))));
       const cache = await make({ maxEntries: 100, maxBytes: one * 2 + 100, maxEntryBytes: one + 50 });
-      for (let i = 0; i < 4; i++) await cache.set(`k:b:${i}`, answer(`${i}`.repeat(1000)), 10_000 + i);
-      await cache.set("k:b:big", answer("y".repeat(2000)), 60_000);
+      for (let i = 0; i < 4; i++) await cache.set(`k:b:${i}`, () => answer(`${i}`.repeat(1000)), 10_000 + i);
+      await cache.set("k:b:big", () => answer("y".repeat(2000)), 60_000);
       const held = await Promise.all([0, 1, 2, 3].map((i) => cache.get(`k:b:${i}`)));
       expect(held.map((a) => a !== undefined)).toEqual([false, false, true, true]);
       expect(await cache.get("k:b:big")).toBeUndefined();
@@ -121,8 +121,8 @@ for (const backend of BACKENDS) {
 
     it("writes an answer again in place, counting its bytes once", async () => {
       const cache = await make(roomy);
-      await cache.set("k:c:1", answer("first"), 60_000);
-      await cache.set("k:c:1", answer("second"), 60_000);
+      await cache.set("k:c:1", () => answer("first"), 60_000);
+      await cache.set("k:c:1", () => answer("second"), 60_000);
       expect(await cache.get("k:c:1")).toEqual(answer("second"));
       expect(await cache.size()).toMatchObject({ entries: 1 });
     });
