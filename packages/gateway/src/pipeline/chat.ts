@@ -79,7 +79,8 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
     );
     ticket = admitted instanceof Promise ? await admitted : admitted;
     // The response cache: a hit answers here; a miss records the live answer and keeps it if it completes.
-    const cached = await visitCache(deps, ex.key, rendered, targets, ex.setHeader ?? (() => {}));
+    const visit = visitCache(deps, ex.key, rendered, targets, ex.setHeader ?? (() => {}));
+    const cached = visit instanceof Promise ? await visit : visit;
     if (cached?.answer) return await replayCached(ex, acct, cached.answer);
     const live = cached ? { ...ex, sse: cached.record(ex.sse) } : ex;
     // Adapters build each vendor's body from the fields they know; MeshAPI's extensions never reach one.

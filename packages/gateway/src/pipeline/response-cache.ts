@@ -88,15 +88,16 @@ export class CacheVisit {
  * `miss` when it does, `bypass` when the request opted out with `cache: {ttl: 0}`, no header when
  * neither the key nor the request asks for caching. A failing backend counts as a miss.
  */
-export async function visitCache(
+export function visitCache(
   deps: CacheDeps,
   key: ApiKeyRecord,
   request: ChatRequest,
   targets: readonly RouteTarget[],
   setHeader: (name: string, value: string) => void,
-): Promise<CacheVisit | undefined> {
+): CacheVisit | undefined | Promise<CacheVisit> {
   const { cache } = deps;
   const ttlMs = cache ? ttlMsOf(key, request) : undefined;
+  // Synchronous when the cache is not in play (most requests): the hot path awaits nothing for it.
   if (!cache || ttlMs === undefined) return undefined;
   if (ttlMs === 0) {
     setHeader(CACHE_HEADER, "bypass");
@@ -107,6 +108,17 @@ export async function visitCache(
     targets.map((t) => t.publicModel),
     request,
   );
+  return lookup({ ...deps, cache }, entry, ttlMs, request, setHeader);
+}
+
+async function lookup(
+  deps: CacheDeps & { cache: ResponseCache },
+  entry: string,
+  ttlMs: number,
+  request: ChatRequest,
+  setHeader: (name: string, value: string) => void,
+): Promise<CacheVisit> {
+  const { cache } = deps;
   let answer: CachedAnswer | undefined;
   try {
     answer = await cache.get(entry);
@@ -117,7 +129,7 @@ export async function visitCache(
       deps.log.warn({ err: (err as Error).message }, "response cache: lookup failed; answering live");
   }
   setHeader(CACHE_HEADER, answer ? "hit" : "miss");
-  return new CacheVisit({ ...deps, cache }, entry, ttlMs, answer);
+  return new CacheVisit(deps, entry, ttlMs, answer);
 }
 
 /** Replays a stored stream event by event, as the live one was sent, then `[DONE]`. */
