@@ -86,6 +86,10 @@ export class RedisCache implements ResponseCache {
   private readonly base: string;
   private readonly pending = new Set<Promise<void>>();
 
+  get maxEntryBytes(): number {
+    return this.options.limits.maxEntryBytes;
+  }
+
   constructor(private readonly options: RedisCacheOptions) {
     this.now = options.now ?? Date.now;
     this.base = `${options.prefix}cache:{c}:`;

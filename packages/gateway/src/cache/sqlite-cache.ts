@@ -43,6 +43,10 @@ export class SqliteCache implements ResponseCache {
   private readonly select: BetterSqlite3.Statement<[string], { value: string; expires_at: number }>;
   private readonly commit: (writes: Write[]) => void;
 
+  get maxEntryBytes(): number {
+    return this.options.limits.maxEntryBytes;
+  }
+
   constructor(private readonly options: SqliteCacheOptions) {
     this.now = options.now ?? Date.now;
     const db = new BetterSqlite3(options.file);

@@ -21,6 +21,8 @@ export interface CacheLimits {
 
 export interface ResponseCache {
   readonly kind: "sqlite" | "redis";
+  /** Answers larger than this are not stored; a recording stops past it. */
+  readonly maxEntryBytes: number;
   /** The live answer stored under `key`, or undefined (absent or expired). Rejects when the backend fails. */
   get(key: string): Promise<CachedAnswer | undefined>;
   /**

@@ -48,11 +48,17 @@ export class CacheVisit {
     return () => {
       const sse = open();
       const events: string[] = [];
+      // Characters, a lower bound of the bytes: past the entry bound the answer cannot be stored anyway.
+      let size = 0;
       this.recorded = events;
       return {
         open: () => sse.open(),
         send: (json) => {
-          events.push(json);
+          if (this.recorded) {
+            size += json.length;
+            if (size > this.deps.cache.maxEntryBytes) this.recorded = undefined;
+            else events.push(json);
+          }
           sse.send(json);
         },
         drained: () => sse.drained(),
