@@ -49,6 +49,7 @@ def test_every_documented_field_is_sent_under_its_wire_name() -> None:
         session_id="s-1",
         models=["anthropic/claude-sonnet-4.5"],
         transforms=["middle-out"],
+        cache={"ttl": 60},
     )
 
     assert body(params) == {
@@ -72,6 +73,7 @@ def test_every_documented_field_is_sent_under_its_wire_name() -> None:
         "session_id": "s-1",
         "models": ["anthropic/claude-sonnet-4.5"],
         "transforms": ["middle-out"],
+        "cache": {"ttl": 60},
     }
 
 

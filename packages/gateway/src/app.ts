@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { openCache } from "./cache/open-cache.js";
+import type { ResponseCache } from "./cache/types.js";
 import { type GatewayConfig, isConfigured } from "./config/config.js";
 import { registerAdminInsightRoutes } from "./http/routes/admin-insights.js";
 import { registerAdminUsageRoutes } from "./http/routes/admin-usage.js";
@@ -29,6 +31,8 @@ export interface Gateway {
   readonly usage: UsageWriter;
   readonly limiter: Limiter;
   readonly templates: TemplateCache;
+  /** The response cache; undefined when MESHAPI_CACHE=off. */
+  readonly cache: ResponseCache | undefined;
   readonly config: GatewayConfig;
   readonly log: Logger;
   /** Listens on the configured host and port; resolves with the URL actually bound (port 0 → real port). */
@@ -41,6 +45,8 @@ export interface GatewayOptions {
   log?: Logger;
   /** The built dashboard's folder; default: `@meshapi/ui`'s `dist/` if built. `null`: serve none. */
   uiDir?: string | null;
+  /** The response cache's clock (Unix ms); tests move it instead of waiting for a TTL. */
+  cacheClock?: () => number;
 }
 
 /** Wires the store, key cache, usage writer, provider adapters and HTTP server together. */
@@ -78,6 +84,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const templates = new TemplateCache(store, config.templateCacheMs);
   const health = await openHealth(config, log);
   const router = new Router({ health, stats: new DeploymentStats(), retry: config.routing.retry, log });
+  const cache = await openCache(config, log, options.cacheClock);
   const http = new UpstreamHttp();
   const inflight = new Set<Cancellation>();
   let closing = false;
@@ -99,6 +106,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
     templates: (owner, idOrName) => templates.lookup(owner, idOrName),
     router,
+    cache,
   });
   const routeDeps = { store, log, config, forgetTemplates: (owner: string) => templates.forget(owner) };
   registerUsageRoutes(app, routeDeps);
@@ -128,6 +136,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await http.close().catch(() => {});
       await limiter.close().catch(() => {});
       await health.close().catch(() => {});
+      await cache?.close().catch(() => {});
       await store.close();
     }
   };
@@ -139,6 +148,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     usage,
     limiter,
     templates,
+    cache,
     config,
     log,
     async listen() {

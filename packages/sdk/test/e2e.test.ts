@@ -1,6 +1,7 @@
 import { isGatewayBuilt, type Stack, startStack } from "@meshapi/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type ChatCompletion,
   type ChatCompletionChunk,
   type ChatCompletionCreateParamsNonStreaming,
   type ChatCompletionTool,
@@ -82,6 +83,28 @@ describe.skipIf(!gatewayBuilt)("SDK against the gateway", () => {
     expect(completion.choices[0]?.message.content).toBe("The capital of France is Paris.");
     expect(completion.usage?.total_tokens).toBeGreaterThan(0);
     expect(completion.usage?.cost).toBeGreaterThan(0);
+  });
+
+  it("passes the response cache's `cache: {ttl}` through: a repeat is the same answer at cost 0", async () => {
+    // The gateway stores an answer just after sending it, so the first repeat may still be live.
+    const untilHit = async (ask: () => Promise<ChatCompletion>): Promise<ChatCompletion> => {
+      for (let i = 0; i < 20; i++) {
+        const answer = await ask();
+        if (answer.usage?.cost === 0) return answer;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error("no cache hit in 20 tries");
+    };
+    const params = { model, messages: user("Cache this answer"), cache: { ttl: 60 } };
+    const live = await client.chat.completions.create(params);
+    expect(live.usage?.cost).toBeGreaterThan(0);
+    const hit = await untilHit(() => client.chat.completions.create(params));
+    expect(hit.choices[0]?.message.content).toBe(live.choices[0]?.message.content);
+
+    const streamed = { ...params, stream: true as const };
+    const replay = await untilHit(() => client.chat.completions.create(streamed).finalChatCompletion());
+    expect(replay.choices[0]?.message.content).toBe(live.choices[0]?.message.content);
+    expect(replay.choices[0]?.finish_reason).toBe("stop");
   });
 
   it("streams text whose accumulation equals the non-streamed answer, with usage and cost", async () => {

@@ -1,8 +1,10 @@
+import { MAX_CACHE_TTL_SECONDS } from "../cache/cache-config.js";
 import { loadConfig } from "../config/config.js";
+import { CACHE_NAMESPACE, describeCache } from "../keys/key-cache-settings.js";
 import { KeyService, toKeyView } from "../keys/key-service.js";
 import { MAX_MODEL_PATTERNS, parseModelList, patternProblem } from "../routing/model-access.js";
 import { openStore } from "../store/open-store.js";
-import type { KeyLimits, KeyStatus } from "../store/types.js";
+import type { KeyCacheSettings, KeyLimits, KeyStatus } from "../store/types.js";
 import { type CliIo, DATA_DIR_OPTION, parse, UsageError } from "./args.js";
 
 export const KEYS_HELP = `Usage: meshapi keys <command> [options]
@@ -10,8 +12,8 @@ export const KEYS_HELP = `Usage: meshapi keys <command> [options]
 Manage API keys, directly in the store (works with or without a running server).
 
 Commands:
-  create --name NAME [LIMITS] [--json]   create a key and print it (shown only this once)
-  update ID [--name NAME] [LIMITS]       change a key's name or limits ("none" removes a limit)
+  create --name NAME [LIMITS] [CACHE] [--json]   create a key and print it (shown only this once)
+  update ID [--name NAME] [LIMITS] [CACHE]       change a key's name, limits or cache ("none" removes one)
   list [--json]                          list keys (never their secrets)
   revoke ID                              revoke a key for good
   suspend ID                             block a key until it is activated again
@@ -27,6 +29,10 @@ Limits:
   --models LIST            models the key may use, comma-separated patterns: 'openai/*,anthropic/claude-sonnet-4.5'
                            ("all" allows every model again; the default)
 
+Response cache:
+  --cache-ttl N            cache this key's answers for N seconds ("none": only requests with cache.ttl)
+  --cache-namespace NAME   share cached answers with the keys of the same namespace ("none": own only)
+
 Options:
   --data-dir DIR    embedded store location (default .meshapi); MESHAPI_DATABASE_URL selects PostgreSQL
   -h, --help        show this help`;
@@ -39,6 +45,8 @@ const LIMIT_OPTIONS = {
   "spend-cap-usd": { type: "string" },
   "spend-period": { type: "string" },
   models: { type: "string" },
+  "cache-ttl": { type: "string" },
+  "cache-namespace": { type: "string" },
 } as const;
 
 type LimitValues = Partial<Record<keyof typeof LIMIT_OPTIONS, string | undefined>>;
@@ -78,6 +86,25 @@ export function limitsFromOptions(values: LimitValues): Partial<KeyLimits> {
     limits.spendPeriod = period;
   }
   return limits;
+}
+
+/** The cache settings named on the command line; options not given stay undefined (unchanged). */
+export function cacheFromOptions(values: LimitValues): Partial<KeyCacheSettings> {
+  const cache: Partial<KeyCacheSettings> = {};
+  const ttl = values["cache-ttl"];
+  if (ttl !== undefined) {
+    const n = CLEAR.has(ttl) ? null : Number(ttl);
+    if (n !== null && (!Number.isInteger(n) || n < 1 || n > MAX_CACHE_TTL_SECONDS))
+      throw new UsageError(`--cache-ttl must be 1-${MAX_CACHE_TTL_SECONDS} seconds (or "none")`);
+    cache.ttlSeconds = n;
+  }
+  const namespace = values["cache-namespace"];
+  if (namespace !== undefined) {
+    if (!CLEAR.has(namespace) && !CACHE_NAMESPACE.test(namespace))
+      throw new UsageError("--cache-namespace takes 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+    cache.namespace = CLEAR.has(namespace) ? null : namespace;
+  }
+  return cache;
 }
 
 function describeLimits(l: KeyLimits): string {
@@ -140,6 +167,7 @@ export async function keys(args: string[], io: CliIo): Promise<number> {
   const limits = limitsFromOptions(values);
   const allowedModels = modelsFromOption(values.models);
   const access = allowedModels === undefined ? {} : { allowedModels };
+  const cache = cacheFromOptions(values);
   const config = loadConfig({
     env: io.env,
     overrides: values["data-dir"] ? { dataDir: values["data-dir"] } : {},
@@ -150,11 +178,14 @@ export async function keys(args: string[], io: CliIo): Promise<number> {
     if (command === "create") {
       const name = values.name?.trim();
       if (!name) throw new UsageError("keys create needs --name NAME");
-      const { record, key } = await service.create(name, limits, allowedModels ?? null);
+      const { record, key } = await service.create(name, limits, {
+        allowedModels: allowedModels ?? null,
+        cache,
+      });
       if (values.json) io.out(JSON.stringify({ ...toKeyView(record), key }));
       else
         io.out(
-          `Created ${record.id} (${record.name}; ${describeLimits(record.limits)}; ${describeModels(record.allowedModels)}). It is shown only this once:\n${key}`,
+          `Created ${record.id} (${record.name}; ${describeLimits(record.limits)}; ${describeModels(record.allowedModels)}; ${describeCache(record.cache)}). It is shown only this once:\n${key}`,
         );
       return 0;
     }
@@ -174,15 +205,20 @@ export async function keys(args: string[], io: CliIo): Promise<number> {
     if (command === "update") {
       const name = values.name?.trim();
       if (values.name !== undefined && !name) throw new UsageError("--name must not be empty");
-      if (name === undefined && Object.keys(limits).length === 0 && allowedModels === undefined)
+      const nothing =
+        name === undefined &&
+        Object.keys(limits).length === 0 &&
+        allowedModels === undefined &&
+        Object.keys(cache).length === 0;
+      if (nothing)
         throw new UsageError(
-          "keys update needs --name, --models or a limit option (see: meshapi keys --help)",
+          "keys update needs --name, --models, a limit or a cache option (see: meshapi keys --help)",
         );
-      const record = await service.update(id, { ...(name ? { name } : {}), limits, ...access });
+      const record = await service.update(id, { ...(name ? { name } : {}), limits, ...access, cache });
       if (values.json) io.out(JSON.stringify(toKeyView(record)));
       else
         io.out(
-          `${record.id} (${record.name}): ${describeLimits(record.limits)}; ${describeModels(record.allowedModels)}.`,
+          `${record.id} (${record.name}): ${describeLimits(record.limits)}; ${describeModels(record.allowedModels)}; ${describeCache(record.cache)}.`,
         );
       return 0;
     }

@@ -71,9 +71,25 @@ export async function usage(args: string[], io: CliIo): Promise<number> {
       return 0;
     }
     const groupField = query.groupBy ? GROUP_FIELD[query.groupBy] : undefined;
-    const header = [groupField?.toUpperCase(), "REQUESTS", "PROMPT", "COMPLETION", "TOTAL", "COST_USD"];
+    const header = [
+      groupField?.toUpperCase(),
+      "REQUESTS",
+      "PROMPT",
+      "COMPLETION",
+      "TOTAL",
+      "COST_USD",
+      "CACHE_HITS",
+    ];
     const line = (label: string | undefined, r: UsageRowView) =>
-      [label, r.requests, r.prompt_tokens, r.completion_tokens, r.total_tokens, r.cost_usd.toFixed(6)]
+      [
+        label,
+        r.requests,
+        r.prompt_tokens,
+        r.completion_tokens,
+        r.total_tokens,
+        r.cost_usd.toFixed(6),
+        r.cache_hits,
+      ]
         .filter((v) => v !== undefined)
         .join("\t");
     io.out(header.filter((h) => h !== undefined).join("\t"));

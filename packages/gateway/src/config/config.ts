@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { type CacheConfig, loadCacheConfig } from "../cache/cache-config.js";
 import { QUIRKS, type VendorQuirks } from "../providers/quirks.js";
 import {
   MAX_RETRIES,
@@ -76,6 +77,8 @@ export interface GatewayConfig {
    * carry usage and cost, and caps are still enforced while the counters live.
    */
   recordUsage: boolean;
+  /** The response cache's switch and bounds (MESHAPI_CACHE_*). */
+  cache: CacheConfig;
   providers: ReadonlyMap<string, ProviderConfig>;
   prices: PriceCatalog;
   /** Deployments per public model, retries and cooldowns (the file's `routing` section). */
@@ -204,6 +207,7 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
       DEFAULTS.defaultReservationTokens,
     templateCacheMs: envInt(env, "MESHAPI_TEMPLATE_CACHE_MS") ?? DEFAULTS.templateCacheMs,
     recordUsage: envBool(env, "MESHAPI_RECORD_USAGE") ?? file.usage?.record ?? true,
+    cache: loadCacheConfig(env),
     providers,
     prices,
     routing: buildRouting(file, providers, env),

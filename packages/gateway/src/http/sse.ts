@@ -2,6 +2,9 @@ import type { ServerResponse } from "node:http";
 import type { ErrorEnvelope } from "../errors/catalog.js";
 import type { EventSink } from "../pipeline/stream-relay.js";
 
+/** The part of the writer a chat response uses (the response cache records through it). */
+export type SseChannel = Pick<SseWriter, "open" | "send" | "drained" | "fail" | "done">;
+
 /**
  * Server-sent events on a raw Node response. Each event is written as it comes (Node's sockets have
  * Nagle off), so nothing batches events; headers are written only when the upstream has answered.

@@ -1,10 +1,11 @@
 import { GatewayError } from "../errors/catalog.js";
-import type { ApiKeyRecord, KeyLimits, KeyStatus, Store } from "../store/types.js";
+import type { ApiKeyRecord, KeyCacheSettings, KeyLimits, KeyStatus, Store } from "../store/types.js";
+import { type CacheView, toCacheView } from "./key-cache-settings.js";
 import { generateKey, newKeyId } from "./key-format.js";
 import { type LimitView, toLimitView } from "./key-limits.js";
 
 /** A key as shown to operators: never the hash, never the secret (except once, at creation). */
-export interface KeyView extends LimitView {
+export interface KeyView extends LimitView, CacheView {
   id: string;
   name: string;
   status: KeyStatus;
@@ -23,6 +24,7 @@ export function toKeyView(k: ApiKeyRecord): KeyView {
     display_prefix: k.displayPrefix,
     ...toLimitView(k.limits),
     allowed_models: k.allowedModels,
+    ...toCacheView(k.cache),
     created_at: new Date(k.createdAt).toISOString(),
     updated_at: new Date(k.updatedAt).toISOString(),
   };
@@ -35,7 +37,7 @@ export class KeyService {
   async create(
     name: string,
     limits: Partial<KeyLimits> = {},
-    allowedModels: readonly string[] | null = null,
+    settings: { allowedModels?: readonly string[] | null; cache?: Partial<KeyCacheSettings> } = {},
   ): Promise<{ record: ApiKeyRecord; key: string }> {
     const material = generateKey();
     const record = await this.store.createKey({
@@ -44,7 +46,8 @@ export class KeyService {
       keyHash: material.hash,
       displayPrefix: material.displayPrefix,
       limits,
-      allowedModels,
+      allowedModels: settings.allowedModels ?? null,
+      cache: settings.cache ?? {},
     });
     return { record, key: material.key };
   }
@@ -67,6 +70,7 @@ export class KeyService {
       status?: KeyStatus;
       limits?: Partial<KeyLimits>;
       allowedModels?: readonly string[] | null;
+      cache?: Partial<KeyCacheSettings>;
     },
   ): Promise<ApiKeyRecord> {
     const current = await this.get(id);

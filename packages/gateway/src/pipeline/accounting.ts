@@ -20,6 +20,8 @@ export class Accounting {
   private status = 200;
   private errorCode: string | null = null;
   private ttftMs: number | null = null;
+  /** Set when the cache answered: what it says served the stored answer. */
+  private served: { model: string; provider: string | null } | undefined;
 
   constructor(private readonly ex: AccountedExchange) {}
 
@@ -34,6 +36,12 @@ export class Accounting {
   succeed(usage: UsageSummary): void {
     this.usage = usage;
     this.status = 200;
+  }
+
+  /** The cache answered: no upstream call, no tokens billed, cost 0. */
+  cacheHit(model: string, provider: string | null): void {
+    this.served = { model, provider };
+    this.usage = { ...EMPTY_USAGE, costUsd: 0 };
   }
 
   end(status: number, errorCode: string): void {
@@ -54,8 +62,8 @@ export class Accounting {
     return {
       requestId: this.ex.requestId,
       keyId: this.ex.key.id,
-      provider: d?.provider.name ?? null,
-      model: d?.publicModel ?? r?.model ?? null,
+      provider: d?.provider.name ?? this.served?.provider ?? null,
+      model: d?.publicModel ?? this.served?.model ?? r?.model ?? null,
       sessionId: r?.session_id ?? null,
       user: r?.user ?? null,
       stream: r?.stream === true,
@@ -73,6 +81,7 @@ export class Accounting {
       deployment: d?.id ?? null,
       attempts: a.records.length,
       attemptLog: a.records.length > 1 ? JSON.stringify(a.records) : null,
+      cacheHit: this.served !== undefined,
     };
   }
 }

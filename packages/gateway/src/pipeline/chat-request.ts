@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_CACHE_TTL_SECONDS } from "../cache/cache-config.js";
 
 /**
  * The accepted `POST /v1/chat/completions` body: OpenAI's request (reference §1.1–1.3) plus MeshAPI's
@@ -151,10 +152,19 @@ export const chatRequestSchema = z.looseObject({
   session_id: z.string().min(1).max(256).optional(),
   models: z.array(modelName).min(1).max(10).optional(),
   transforms: z.array(z.string().min(1).max(64)).max(16).optional(),
+  // Response cache: seconds to keep this answer (0: neither read nor write the cache); see docs/api.md.
+  cache: z.strictObject({ ttl: z.number().int().min(0).max(MAX_CACHE_TTL_SECONDS) }).optional(),
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 export type ChatMessage = z.infer<typeof messageSchema>;
 
 /** Fields that belong to MeshAPI, stripped before a body goes upstream. */
-export const MESHAPI_EXTENSIONS = ["template", "variables", "session_id", "models", "transforms"] as const;
+export const MESHAPI_EXTENSIONS = [
+  "template",
+  "variables",
+  "session_id",
+  "models",
+  "transforms",
+  "cache",
+] as const;

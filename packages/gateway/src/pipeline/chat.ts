@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
+import type { ResponseCache } from "../cache/types.js";
 import type { GatewayConfig } from "../config/config.js";
 import { GatewayError, toEnvelope } from "../errors/catalog.js";
-import type { SseWriter } from "../http/sse.js";
+import type { SseChannel } from "../http/sse.js";
 import type { Ticket } from "../limits/types.js";
 import { toNanos } from "../limits/types.js";
 import type { Cancellation } from "../providers/cancellation.js";
@@ -23,7 +24,9 @@ import type { UsageWriter } from "../usage/usage-writer.js";
 import { Accounting } from "./accounting.js";
 import { admit, type Governance } from "./admit.js";
 import { applyTemplate, type TemplateLookup } from "./apply-template.js";
+import { replayCached } from "./cache-replay.js";
 import type { ChatRequest } from "./chat-request.js";
+import { visitCache } from "./response-cache.js";
 import { relayStream } from "./stream-relay.js";
 import { startStream } from "./stream-start.js";
 import { estimateUsage, priceUsage } from "./usage-math.js";
@@ -39,6 +42,8 @@ export interface ChatDeps {
   templates: TemplateLookup;
   /** Deployments, retries and cooldowns. */
   router: Router;
+  /** The response cache; absent when it is off (MESHAPI_CACHE=off). */
+  cache?: ResponseCache | undefined;
 }
 
 /** One chat request as the HTTP layer hands it over, already authenticated. */
@@ -51,7 +56,7 @@ export interface ChatExchange {
   /** `performance.now()` when the request arrived. */
   startedAt: number;
   /** The SSE writer for this response; opened only once the upstream has answered. */
-  sse: () => SseWriter;
+  sse: () => SseChannel;
   /** Sets a response header (`x-ratelimit-*`, `x-meshapi-*`) on the JSON reply and the SSE writer alike. */
   setHeader?: (name: string, value: string) => void;
   /** Retries asked for with `x-meshapi-retries`; the configured number when undefined. */
@@ -89,10 +94,17 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
       allDeployments(routes),
     );
     ticket = admitted instanceof Promise ? await admitted : admitted;
+    // The response cache: a hit answers here; a miss records the live answer and keeps it if it completes.
+    const visit = visitCache(deps, ex.key, rendered, routes, setHeader);
+    const cached = visit instanceof Promise ? await visit : visit;
+    if (cached?.answer) return await replayCached(ex, acct, cached.answer);
+    const live = cached ? { ...ex, sse: cached.record(ex.sse) } : ex;
     // Adapters build each vendor's body from the fields they know; MeshAPI's extensions never reach one.
-    return rendered.stream
-      ? await streamChat(deps, ex, acct, routes, rendered)
-      : await completeChat(deps, ex, acct, routes, rendered);
+    const result = rendered.stream
+      ? await streamChat(deps, live, acct, routes, rendered)
+      : await completeChat(deps, live, acct, routes, rendered);
+    cached?.keep(result.kind === "json" ? result.body : undefined, ex.signal.aborted);
+    return result;
   } catch (err) {
     if (ex.signal.aborted || isAbort(err)) {
       acct.end(499, "client_closed");

@@ -12,10 +12,12 @@ import { TemplateQueries } from "./template-queries.js";
 import {
   type ApiKeyPatch,
   type ApiKeyRecord,
+  type KeyCacheSettings,
   type KeyLimits,
   type KeyStatus,
   type NewApiKey,
   type NewTemplate,
+  NO_CACHE,
   NO_LIMITS,
   type SpendPeriod,
   type Store,
@@ -52,6 +54,7 @@ function toKey(row: Selectable<Database["api_keys"]>): ApiKeyRecord {
       spendPeriod: row.spend_period as SpendPeriod,
     },
     allowedModels: parseModelColumn(row.allowed_models),
+    cache: { ttlSeconds: row.cache_ttl_seconds ?? null, namespace: row.cache_namespace ?? null },
   };
 }
 
@@ -69,6 +72,15 @@ function parseModelColumn(text: string | null): readonly string[] | null {
 
 function modelColumn(list: readonly string[] | null): string | null {
   return list === null ? null : JSON.stringify(list);
+}
+
+type CacheColumns = Pick<Database["api_keys"], "cache_ttl_seconds" | "cache_namespace">;
+
+function cacheColumns(cache: Partial<KeyCacheSettings>): Partial<CacheColumns> {
+  const cols: Partial<CacheColumns> = {};
+  if (cache.ttlSeconds !== undefined) cols.cache_ttl_seconds = cache.ttlSeconds;
+  if (cache.namespace !== undefined) cols.cache_namespace = cache.namespace;
+  return cols;
 }
 
 type LimitColumns = Pick<
@@ -122,6 +134,7 @@ export class KyselyStore implements Store {
       deleted_at: null,
       ...limitColumns({ ...NO_LIMITS, ...input.limits }),
       allowed_models: modelColumn(input.allowedModels ?? null),
+      ...cacheColumns({ ...NO_CACHE, ...input.cache }),
     } as Database["api_keys"];
     await this.db.insertInto("api_keys").values(row).execute();
     return toKey(row);
@@ -172,6 +185,7 @@ export class KyselyStore implements Store {
     if (patch.status !== undefined) values.status = patch.status;
     if (patch.limits !== undefined) Object.assign(values, limitColumns(patch.limits));
     if (patch.allowedModels !== undefined) values.allowed_models = modelColumn(patch.allowedModels);
+    if (patch.cache !== undefined) Object.assign(values, cacheColumns(patch.cache));
     await this.db
       .updateTable("api_keys")
       .set(values)

@@ -122,6 +122,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable("usage_events").addColumn("attempt_log", "text").execute();
       },
     },
+    "0005_response_cache": {
+      // A key's cache settings, and whether a usage event was answered from the cache.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("api_keys").addColumn("cache_ttl_seconds", "integer").execute();
+        await db.schema.alterTable("api_keys").addColumn("cache_namespace", "text").execute();
+        await db.schema
+          .alterTable("usage_events")
+          .addColumn("cache_hit", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

@@ -19,6 +19,8 @@ export interface Database {
     spend_period: string;
     /** JSON array of model patterns; NULL allows every model. */
     allowed_models: string | null;
+    cache_ttl_seconds: number | null;
+    cache_namespace: string | null;
   };
   templates: {
     id: string;
@@ -59,5 +61,6 @@ export interface Database {
     deployment: string | null;
     attempts: number;
     attempt_log: string | null;
+    cache_hit: Generated<number>;
   };
 }

@@ -37,6 +37,16 @@ export const NO_LIMITS: KeyLimits = {
   spendPeriod: "total",
 };
 
+/** A key's response cache settings (see docs/configuration.md, "Response cache"). */
+export interface KeyCacheSettings {
+  /** Seconds an answer to this key is cached for; null: only requests with `cache: {ttl}` use the cache. */
+  ttlSeconds: number | null;
+  /** Keys with the same namespace share cached answers; null: the key's answers are its own. */
+  namespace: string | null;
+}
+
+export const NO_CACHE: KeyCacheSettings = { ttlSeconds: null, namespace: null };
+
 export interface ApiKeyRecord {
   id: string;
   name: string;
@@ -51,6 +61,8 @@ export interface ApiKeyRecord {
   limits: KeyLimits;
   /** Model patterns the key may use (`openai/*`, `anthropic/claude-sonnet-4.5`); null: every model. */
   allowedModels: readonly string[] | null;
+  /** Absent on records built before the cache existed: caching off, the key's own namespace. */
+  cache?: KeyCacheSettings;
 }
 
 export interface NewApiKey {
@@ -60,6 +72,7 @@ export interface NewApiKey {
   displayPrefix: string;
   limits?: Partial<KeyLimits>;
   allowedModels?: readonly string[] | null;
+  cache?: Partial<KeyCacheSettings>;
 }
 
 export interface ApiKeyPatch {
@@ -69,6 +82,8 @@ export interface ApiKeyPatch {
   limits?: Partial<KeyLimits>;
   /** Replaces the list; `null` allows every model again. */
   allowedModels?: readonly string[] | null;
+  /** Fields present here replace the stored ones; `null` turns a setting off. */
+  cache?: Partial<KeyCacheSettings>;
 }
 
 /** A stored prompt template; `messages`, `params` and `variables` are JSON values. */
@@ -113,6 +128,8 @@ export interface UsageRow {
   cachedTokens: number;
   reasoningTokens: number;
   costUsd: number;
+  /** Requests answered from the response cache. */
+  cacheHits?: number;
 }
 
 /** One row per request that reached the pipeline past authentication. */
@@ -145,6 +162,8 @@ export interface UsageEvent {
    * more than one; null for the common single attempt, whose story the other columns tell.
    */
   attemptLog: string | null;
+  /** True when the response cache answered (no upstream call, cost 0); absent means false. */
+  cacheHit?: boolean;
 }
 
 export interface Store {

@@ -24,6 +24,7 @@ const NUMBER_FIELDS = [
   "status",
   "created_at",
   "attempts",
+  "cache_hit",
 ] as const;
 
 /**
@@ -113,6 +114,7 @@ export class UsageBatch {
     numbers[n + 9] = e.status;
     numbers[n + 10] = e.createdAt;
     numbers[n + 11] = e.attempts;
+    numbers[n + 12] = e.cacheHit ? 1 : 0;
     const t = r * TEXT_COUNT;
     const texts = this.texts;
     texts[t] = this.code(0, e.keyId);
@@ -169,6 +171,7 @@ export class UsageBatch {
         deployment: text(6),
         attempts: num(11),
         attemptLog: text(7),
+        cacheHit: num(12) === 1,
       };
     });
   }

@@ -19,7 +19,7 @@ const PG_NUMBER_TYPES: Record<string, string> = { cost_usd: "float8", created_at
 const pgType = (c: (typeof USAGE_COLUMNS)[number]) =>
   c.source[0] === "number" ? (PG_NUMBER_TYPES[c.name] ?? "int") : "text";
 
-/** 45 rows × 21 columns stays under SQLite's oldest parameter limit (999). */
+/** 45 rows × 22 columns stays under SQLite's oldest parameter limit (999). */
 export const USAGE_INSERT: MultiRowInsert = {
   head: `INSERT INTO usage_events (${USAGE_COLUMNS.map((c) => c.name).join(", ")}) VALUES `,
   tuple: `(${USAGE_COLUMNS.map(() => "?").join(", ")})`,

@@ -56,6 +56,7 @@ export async function queryUsage(
       eb.fn.coalesce(eb.fn.sum<number | string>("cached_tokens"), sql<number>`0`).as("cached_tokens"),
       eb.fn.coalesce(eb.fn.sum<number | string>("reasoning_tokens"), sql<number>`0`).as("reasoning_tokens"),
       eb.fn.coalesce(eb.fn.sum<number | string>("cost_usd"), sql<number>`0`).as("cost_usd"),
+      eb.fn.coalesce(eb.fn.sum<number | string>("cache_hit"), sql<number>`0`).as("cache_hits"),
     ])
     .where((eb) => usageFilter(eb, query));
   if (group) {
@@ -70,6 +71,7 @@ export async function queryUsage(
     cachedTokens: Number(r.cached_tokens),
     reasoningTokens: Number(r.reasoning_tokens),
     costUsd: Number(r.cost_usd),
+    cacheHits: Number(r.cache_hits),
   }));
 }
 

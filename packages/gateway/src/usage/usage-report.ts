@@ -80,6 +80,8 @@ export interface UsageRowView {
   reasoning_tokens: number;
   total_tokens: number;
   cost_usd: number;
+  /** Requests answered from the response cache (cost 0, no tokens). */
+  cache_hits: number;
 }
 
 export interface UsageReport {
@@ -101,6 +103,7 @@ function rowView(row: UsageRow): UsageRowView {
     total_tokens: row.promptTokens + row.completionTokens,
     // Sums of many 1e-10 amounts: round away float noise.
     cost_usd: Math.round(row.costUsd * 1e10) / 1e10,
+    cache_hits: row.cacheHits ?? 0,
   };
 }
 
@@ -115,6 +118,7 @@ export function toUsageReport(query: UsageQuery, rows: UsageRow[]): UsageReport 
     cachedTokens: 0,
     reasoningTokens: 0,
     costUsd: 0,
+    cacheHits: 0,
   };
   for (const r of rows) {
     sum.requests += r.requests;
@@ -123,6 +127,7 @@ export function toUsageReport(query: UsageQuery, rows: UsageRow[]): UsageReport 
     sum.cachedTokens += r.cachedTokens;
     sum.reasoningTokens += r.reasoningTokens;
     sum.costUsd += r.costUsd;
+    sum.cacheHits = (sum.cacheHits ?? 0) + (r.cacheHits ?? 0);
   }
   return {
     object: "usage",

@@ -111,6 +111,7 @@ describe.skipIf(!built)("meshapi keys/usage/templates (governance)", () => {
         promptTokens: 2,
         completionTokens: 2,
         costUsd: 0,
+        cacheHit: true,
       }),
     ]);
     await store.close();
@@ -120,8 +121,11 @@ describe.skipIf(!built)("meshapi keys/usage/templates (governance)", () => {
       expect.objectContaining({ model: "openai/gpt-4o-mini", requests: 1 }),
     ]);
     const table = await cli("usage", "--by", "key");
-    expect(table.stdout.split("\n")[0]).toBe("KEY_ID\tREQUESTS\tPROMPT\tCOMPLETION\tTOTAL\tCOST_USD");
-    expect(table.stdout).toContain("key_a\t2\t11\t6\t17\t0.750000");
+    expect(table.stdout.split("\n")[0]).toBe(
+      "KEY_ID\tREQUESTS\tPROMPT\tCOMPLETION\tTOTAL\tCOST_USD\tCACHE_HITS",
+    );
+    expect(table.stdout).toContain("key_a\t2\t11\t6\t17\t0.750000\t0");
+    expect(table.stdout).toContain("key_b\t1\t2\t2\t4\t0.000000\t1");
     expect(table.stdout).toContain("TOTAL\t3\t");
   });
 

@@ -34,6 +34,8 @@ export interface HarnessOptions {
   log?: Logger;
   /** The dashboard's folder (see GatewayOptions.uiDir). */
   uiDir?: string | null;
+  /** The response cache's clock (Unix ms). */
+  cacheClock?: () => number;
 }
 
 /** A real gateway on an ephemeral port, with real SQLite, in front of a real simulator. */
@@ -52,6 +54,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const gateway = await createGateway(config, {
     log: options.log ?? pino({ level: "silent" }),
     ...(options.uiDir === undefined ? {} : { uiDir: options.uiDir }),
+    ...(options.cacheClock ? { cacheClock: options.cacheClock } : {}),
   });
   const url = await gateway.listen();
   const keys = new KeyService(gateway.store);

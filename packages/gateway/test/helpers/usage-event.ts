@@ -26,6 +26,7 @@ export function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
     deployment: "openai/gpt-4o",
     attempts: 1,
     attemptLog: null,
+    cacheHit: false,
     ...overrides,
   };
 }

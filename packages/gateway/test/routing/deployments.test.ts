@@ -285,7 +285,7 @@ for (const mode of MODES) {
     });
 
     it("a key limited to some models gets 403 model_not_allowed for the others (official client)", async () => {
-      const created = await h.keys.create("scoped", {}, ["openai/*"]);
+      const created = await h.keys.create("scoped", {}, { allowedModels: ["openai/*"] });
       h.gateway.keys.remember(created.record);
       const client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: created.key, maxRetries: 0 });
       const ok = await client.chat.completions.create({

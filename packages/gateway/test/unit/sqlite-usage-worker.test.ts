@@ -58,6 +58,7 @@ describe("usage events on the SQLite worker thread", () => {
         createdAt: 1_700_000_000_000 + i,
         attempts: 1 + (i % 2),
         attemptLog: i % 2 === 1 ? `[{"attempt":1,"row":${i}},{"attempt":2}]` : null,
+        cacheHit: i % 5 === 0,
       }),
     );
     const worker = new SqliteUsageWorker(join(dir, SQLITE_FILE_NAME), USAGE_INSERT);
@@ -95,6 +96,7 @@ describe("usage events on the SQLite worker thread", () => {
           deployment: e.deployment,
           attempts: e.attempts,
           attempt_log: e.attemptLog,
+          cache_hit: e.cacheHit ? 1 : 0,
         });
       });
       expect(rows[123]).toMatchObject({ request_id: "req_w999", completion_tokens: 999 });

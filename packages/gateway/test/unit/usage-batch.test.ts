@@ -25,6 +25,7 @@ const varied = (i: number) =>
     deployment: i % 4 === 0 ? null : "east",
     attempts: i % 4 === 0 ? 0 : 1 + (i % 3),
     attemptLog: i % 3 === 2 ? `[{"attempt":1,"i":${i}},{"attempt":2}]` : null,
+    cacheHit: i % 10 === 0,
   });
 
 describe("UsageBatch", () => {
@@ -76,6 +77,7 @@ describe("UsageBatch", () => {
         deployment: "east",
         attempts: 1,
         attempt_log: null,
+        cache_hit: 0,
       },
     );
   });

@@ -22,6 +22,14 @@ class StreamOptions(MeshModel):
     chunk that carries `finish_reason`)."""
 
 
+class CacheOptions(MeshModel):
+    """The gateway's response cache for one request; pass it as `cache={"ttl": 60}`."""
+
+    ttl: int
+    """Seconds to keep this answer (an identical request within them is answered at cost 0);
+    0 skips the cache."""
+
+
 class ChatCompletionParams(MeshModel):
     """Parameters of a chat completion. Fields left as None are not sent.
 
@@ -67,3 +75,5 @@ class ChatCompletionParams(MeshModel):
     """Fallback models tried in order when `model` fails."""
     transforms: Optional[list[str]] = None
     """Named request transforms the gateway applies before routing."""
+    cache: Optional[CacheOptions] = None
+    """The gateway's response cache: `{"ttl": seconds}` (0 skips it)."""

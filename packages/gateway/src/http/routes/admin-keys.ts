@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { GatewayError } from "../../errors/catalog.js";
+import { cacheFields, fromCacheFields } from "../../keys/key-cache-settings.js";
 import { fromLimitFields, limitFields } from "../../keys/key-limits.js";
 import { KeyService, toKeyView } from "../../keys/key-service.js";
 import { issuesToDetails } from "../../pipeline/validate.js";
@@ -24,12 +25,14 @@ const createBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   ...limitFields,
   allowed_models: allowedModels,
+  ...cacheFields,
 });
 const updateBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   status: z.enum(["active", "suspended", "revoked"]).optional(),
   ...limitFields,
   allowed_models: allowedModels,
+  ...cacheFields,
 });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -52,20 +55,30 @@ export function registerAdminKeyRoutes(app: FastifyInstance, deps: ServerDeps): 
       guardAdmin(admin, adminToken);
 
       admin.post("/keys", async (req, reply) => {
-        const { name, allowed_models, ...limits } = parse(createBody, req.body);
-        const { record, key } = await keys.create(name, fromLimitFields(limits), allowed_models ?? null);
+        const { name, allowed_models, cache_ttl_seconds, cache_namespace, ...limits } = parse(
+          createBody,
+          req.body,
+        );
+        const { record, key } = await keys.create(name, fromLimitFields(limits), {
+          allowedModels: allowed_models ?? null,
+          cache: fromCacheFields({ cache_ttl_seconds, cache_namespace }),
+        });
         deps.keys.remember(record);
         return reply.code(201).send({ ...toKeyView(record), key });
       });
       admin.get("/keys", async () => ({ object: "list", data: (await keys.list()).map(toKeyView) }));
       admin.get("/keys/:id", async (req) => toKeyView(await keys.get((req.params as { id: string }).id)));
       admin.patch("/keys/:id", async (req) => {
-        const { name, status, allowed_models, ...limits } = parse(updateBody, req.body);
+        const { name, status, allowed_models, cache_ttl_seconds, cache_namespace, ...limits } = parse(
+          updateBody,
+          req.body,
+        );
         const record = await keys.update((req.params as { id: string }).id, {
           ...(name === undefined ? {} : { name }),
           ...(status === undefined ? {} : { status }),
           limits: fromLimitFields(limits),
           ...(allowed_models === undefined ? {} : { allowedModels: allowed_models }),
+          cache: fromCacheFields({ cache_ttl_seconds, cache_namespace }),
         });
         deps.keys.remember(record);
         return toKeyView(record);

@@ -185,6 +185,11 @@ export interface ChatCompletionCreateParamsFields {
   models?: string[];
   /** Gateway-side transforms applied to the request, by name. */
   transforms?: string[];
+  /**
+   * The gateway's response cache: keep this answer `ttl` seconds and answer an identical request
+   * from it (at cost 0); `ttl: 0` skips the cache.
+   */
+  cache?: { ttl: number };
 }
 
 /**
