@@ -23,7 +23,7 @@ interface Series {
   data: Array<Record<string, string | number | null>>;
 }
 interface Recent {
-  data: Array<Record<string, string | number | boolean | null>>;
+  data: Array<Record<string, unknown>>;
   next_before: number | null;
 }
 interface Health {
@@ -143,6 +143,18 @@ for (const mode of MODES) {
       expect(live.body.data.map((r) => r.status)).toEqual([400, 502, 200, 200]);
       expect(live.body.data[1]?.error_code).toBe("upstream_error");
       expect(live.body.data[3]?.session_id).toBe("s1");
+      // The routing story of each request: the 502 was tried three times (two retries, the default).
+      expect(live.body.data[1]).toMatchObject({ attempts: 3, cache_hit: false });
+      expect((live.body.data[1]?.attempt_log as { outcome: string }[]).map((a) => a.outcome)).toEqual([
+        "upstream_error",
+        "upstream_error",
+        "upstream_error",
+      ]);
+      expect(live.body.data[3]).toMatchObject({
+        attempts: 1,
+        attempt_log: null,
+        deployment: expect.any(String),
+      });
       expect(Number(live.body.data[3]?.latency_ms)).toBeGreaterThanOrEqual(0);
       expect(live.body.next_before).toBeNull();
       const next = await admin<Recent>(h, `/admin/requests?limit=2&before=${first.body.next_before}`);

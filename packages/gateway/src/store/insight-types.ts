@@ -55,6 +55,12 @@ export interface RecentRequest {
   costUsd: number | null;
   estimated: boolean;
   createdAt: number;
+  /** The deployment that answered, or was tried last (null: no upstream attempt). */
+  deployment: string | null;
+  attempts: number;
+  /** Every attempt as JSON when there was more than one (see docs/routing.md); else null. */
+  attemptLog: string | null;
+  cacheHit: boolean;
 }
 
 /** What one provider's recorded requests since a moment say about it. */

@@ -85,6 +85,10 @@ export async function recentRequests(
     costUsd: numOrNull(r.cost_usd),
     estimated: Boolean(r.estimated),
     createdAt: Number(r.created_at),
+    deployment: r.deployment,
+    attempts: Number(r.attempts),
+    attemptLog: r.attempt_log,
+    cacheHit: Boolean(r.cache_hit),
   }));
 }
 

@@ -44,6 +44,10 @@ export function toRecentView(query: RecentRequestsQuery, rows: RecentRequest[]) 
       cost_usd: r.costUsd,
       estimated: r.estimated,
       created_at: new Date(r.createdAt).toISOString(),
+      deployment: r.deployment,
+      attempts: r.attempts,
+      attempt_log: r.attemptLog === null ? null : (JSON.parse(r.attemptLog) as unknown),
+      cache_hit: r.cacheHit,
     })),
     /** Pass as `before` for the next (older) page; null when this page was the last. */
     next_before: rows.length === query.limit ? (rows.at(-1)?.id ?? null) : null,

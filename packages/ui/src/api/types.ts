@@ -65,6 +65,11 @@ export interface RecentRequest {
   completion_tokens: number;
   cost_usd: number | null;
   created_at: string;
+  /** The deployment that answered (or was tried last); null when no upstream call was made. */
+  deployment: string | null;
+  attempts: number;
+  attempt_log: { attempt: number; deployment: string; outcome: string; status: number; ms: number }[] | null;
+  cache_hit: boolean;
 }
 
 export interface RecentRequests {

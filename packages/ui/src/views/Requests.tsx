@@ -1,4 +1,5 @@
 import type { AdminClient } from "../api/client.js";
+import type { RecentRequest } from "../api/types.js";
 import { count, time, usd } from "../format.js";
 import { usePoll } from "./use-poll.js";
 
@@ -25,6 +26,7 @@ export function Requests({ api, keyNames }: Props) {
             <th>key</th>
             <th>model</th>
             <th>status</th>
+            <th>served by</th>
             <th class="num">latency</th>
             <th class="num">first token</th>
             <th class="num">tokens in/out</th>
@@ -45,6 +47,7 @@ export function Requests({ api, keyNames }: Props) {
                 {r.status}
                 {r.error_code ? ` ${r.error_code}` : ""}
               </td>
+              <td title={attemptsTitle(r)}>{servedBy(r)}</td>
               <td class="num">{count(r.latency_ms)} ms</td>
               <td class="num">{r.ttft_ms === null ? "–" : `${count(r.ttft_ms)} ms`}</td>
               <td class="num">
@@ -56,7 +59,7 @@ export function Requests({ api, keyNames }: Props) {
           ))}
           {data?.data.length === 0 && (
             <tr>
-              <td colSpan={9} class="muted">
+              <td colSpan={10} class="muted">
                 No requests recorded yet.
               </td>
             </tr>
@@ -65,4 +68,18 @@ export function Requests({ api, keyNames }: Props) {
       </table>
     </section>
   );
+}
+
+/** The deployment that answered, how many attempts it took, or "cache". */
+function servedBy(r: RecentRequest): string {
+  if (r.cache_hit) return "cache";
+  if (r.deployment === null) return "–";
+  return r.attempts > 1 ? `${r.deployment} (${r.attempts} attempts)` : r.deployment;
+}
+
+/** Every attempt, one per line, as a tooltip. */
+function attemptsTitle(r: RecentRequest): string {
+  return (r.attempt_log ?? [])
+    .map((a) => `#${a.attempt} ${a.deployment}: ${a.outcome} (${a.status}, ${a.ms} ms)`)
+    .join("\n");
 }
