@@ -35,6 +35,8 @@ interface HealthCommands {
   ): Promise<number>;
 }
 
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 /** A message on the health channel: a deployment out for `down` ms from now, or back (`up`). */
 type HealthNews = { id: string; down: number } | { id: string; up: true };
 
@@ -79,12 +81,10 @@ export class RedisHealth implements DeploymentHealth {
     health.redis.on("error", options.onError);
     health.subscriber.on("error", options.onError);
     health.subscriber.on("message", (_channel: string, text: string) => health.hear(text));
+    const subscribed = health.subscriber.subscribe(health.channel).catch(options.onError);
     await Promise.all([
       health.redis.connect().catch(options.onError),
-      health.subscriber
-        .connect()
-        .then(() => health.subscriber.subscribe(health.channel))
-        .catch(options.onError),
+      Promise.race([subscribed, delay(2_000)]),
     ]);
     return health;
   }
