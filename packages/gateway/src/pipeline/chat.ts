@@ -3,21 +3,21 @@ import type { GatewayConfig } from "../config/config.js";
 import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { SseWriter } from "../http/sse.js";
 import type { Ticket } from "../limits/types.js";
-import { toNanos } from "../limits/types.js";
 import type { Cancellation } from "../providers/cancellation.js";
 import type { ChatCompletion } from "../providers/openai-types.js";
 import type { AdapterRegistry } from "../providers/registry.js";
 import type { ProviderAdapter, UpstreamCall } from "../providers/types.js";
 import { isAbort } from "../providers/upstream-http.js";
 import { isRetryableUpstreamError } from "../providers/upstream-status.js";
-import type { ApiKeyRecord, UsageEvent } from "../store/types.js";
+import type { ApiKeyRecord } from "../store/types.js";
 import type { UsageWriter } from "../usage/usage-writer.js";
+import { Accounting, settle } from "./accounting.js";
 import { admit, type Governance } from "./admit.js";
 import { applyTemplate, type TemplateLookup } from "./apply-template.js";
 import type { ChatRequest } from "./chat-request.js";
 import { type RouteTarget, resolveRoutes } from "./resolve-route.js";
 import { relayStream } from "./stream-relay.js";
-import { EMPTY_USAGE, estimateUsage, priceUsage, type UsageSummary } from "./usage-math.js";
+import { estimateUsage, priceUsage } from "./usage-math.js";
 import { noMessages, validateChatRequest } from "./validate.js";
 
 export interface ChatDeps {
@@ -92,18 +92,6 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
     const event = acct.event();
     deps.usage.record(event);
     if (ticket) settle(deps, ticket, event);
-  }
-}
-
-/** Releases the request's slot, books its tokens and turns its reservation into its actual cost. */
-function settle(deps: ChatDeps, ticket: Ticket, event: UsageEvent): void {
-  try {
-    deps.governance.limiter.settle(ticket, {
-      costNanos: toNanos(event.costUsd ?? 0),
-      tokens: event.promptTokens + event.completionTokens,
-    });
-  } catch (err) {
-    deps.log.error({ err: (err as Error).message, requestId: ticket.requestId }, "settling limits failed");
   }
 }
 
@@ -219,62 +207,4 @@ function completionText(completion: ChatCompletion): string {
         (c.message?.content ?? "") + (c.message?.tool_calls ?? []).map((t) => t.function.arguments).join(""),
     )
     .join("");
-}
-
-/** Collects what the usage event of this request will say. */
-class Accounting {
-  private request: ChatRequest | undefined;
-  private target: RouteTarget | undefined;
-  private usage: UsageSummary = EMPTY_USAGE;
-  private status = 200;
-  private errorCode: string | null = null;
-  private ttftMs: number | null = null;
-
-  constructor(private readonly ex: ChatExchange) {}
-
-  describe(request: ChatRequest): void {
-    this.request = request;
-  }
-
-  route(target: RouteTarget): void {
-    this.target = target;
-  }
-
-  firstToken(): void {
-    this.ttftMs = performance.now() - this.ex.startedAt;
-  }
-
-  succeed(usage: UsageSummary): void {
-    this.usage = usage;
-    this.status = 200;
-  }
-
-  end(status: number, errorCode: string): void {
-    this.status = status;
-    this.errorCode = errorCode;
-  }
-
-  event(): UsageEvent {
-    const r = this.request;
-    return {
-      requestId: this.ex.requestId,
-      keyId: this.ex.key.id,
-      provider: this.target?.provider.name ?? null,
-      model: this.target?.publicModel ?? r?.model ?? null,
-      sessionId: r?.session_id ?? null,
-      user: r?.user ?? null,
-      stream: r?.stream === true,
-      promptTokens: this.usage.promptTokens,
-      completionTokens: this.usage.completionTokens,
-      cachedTokens: this.usage.cachedTokens,
-      reasoningTokens: this.usage.reasoningTokens,
-      costUsd: this.usage.costUsd,
-      estimated: this.usage.estimated,
-      latencyMs: performance.now() - this.ex.startedAt,
-      ttftMs: this.ttftMs,
-      status: this.status,
-      errorCode: this.errorCode,
-      createdAt: Date.now(),
-    };
-  }
 }
