@@ -10,6 +10,7 @@ import { openLimiter } from "./limits/open-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createLogger, logThrottle } from "./logging.js";
 import type { Cancellation } from "./providers/cancellation.js";
+import { createEmbedders } from "./providers/embeddings/registry.js";
 import { createAdapters } from "./providers/registry.js";
 import { UpstreamHttp } from "./providers/upstream-http.js";
 import { openStore } from "./store/open-store.js";
@@ -79,6 +80,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     log,
     usage,
     adapters: createAdapters(http),
+    embedders: createEmbedders(http),
     inflight,
     isClosing: () => closing,
     governance: {

@@ -12,11 +12,13 @@ import { accessLogger } from "../logging.js";
 import { authenticate } from "../pipeline/authenticate.js";
 import type { ChatDeps } from "../pipeline/chat.js";
 import type { Cancellation } from "../providers/cancellation.js";
+import type { EmbedderRegistry } from "../providers/embeddings/registry.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
 import { normalizeError } from "./error-handler.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
 import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerChatRoutes } from "./routes/chat.js";
+import { registerEmbeddingRoutes } from "./routes/embeddings.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerModelRoutes } from "./routes/models.js";
 
@@ -37,6 +39,8 @@ export interface ServerDeps extends ChatDeps {
   isClosing: () => boolean;
   /** Controllers of in-flight upstream calls, aborted when the grace period runs out. */
   inflight: Set<Cancellation>;
+  /** Embeddings APIs by wire format (`/v1/embeddings`). */
+  embedders: EmbedderRegistry;
 }
 
 export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
@@ -122,6 +126,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   registerHealthRoutes(app, deps);
   registerChatRoutes(app, deps);
+  registerEmbeddingRoutes(app, deps);
   registerModelRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
   return app;

@@ -52,6 +52,12 @@ function loadTokenizer(): Promise<Tokenizer> {
   return tokenizer;
 }
 
+/** Tokens in a text by the gateway's own count (for upstreams that report none). */
+export async function countTextTokens(text: string): Promise<number> {
+  const count = await loadTokenizer();
+  return count(text);
+}
+
 /** Gateway-side usage for an upstream that reported none; marked `estimated`. */
 export async function estimateUsage(request: ChatRequest, completionText: string): Promise<Usage> {
   const count = await loadTokenizer();

@@ -43,7 +43,7 @@ export async function postChecked(
  */
 export async function postForJson(
   http: UpstreamHttp,
-  call: UpstreamCall,
+  call: Pick<UpstreamCall, "provider" | "signal">,
   req: VendorRequest,
 ): Promise<Record<string, unknown>> {
   const res = await http.postBuffered(call.provider, req.url, req.headers, req.body, call.signal);
