@@ -51,6 +51,11 @@ export class EventStreamWriter {
     return this.backlog;
   }
 
+  /** Pending while the socket's buffer is over its high-water mark. */
+  drained(): Promise<void> | undefined {
+    return this.backlog;
+  }
+
   end(): void {
     if (this.writable) this.res.end();
   }

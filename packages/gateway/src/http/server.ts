@@ -20,6 +20,7 @@ import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerChatRoutes } from "./routes/chat.js";
 import { registerEmbeddingRoutes } from "./routes/embeddings.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerMessagesRoutes } from "./routes/messages.js";
 import { registerModelRoutes } from "./routes/models.js";
 
 declare module "fastify" {
@@ -127,6 +128,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerHealthRoutes(app, deps);
   registerChatRoutes(app, deps);
   registerEmbeddingRoutes(app, deps);
+  registerMessagesRoutes(app, deps);
   registerModelRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
   return app;

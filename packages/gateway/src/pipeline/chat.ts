@@ -17,7 +17,7 @@ import { applyTemplate, type TemplateLookup } from "./apply-template.js";
 import type { ChatRequest } from "./chat-request.js";
 import { type RouteTarget, resolveRoutes } from "./resolve-route.js";
 import { relayStream } from "./stream-relay.js";
-import { estimateUsage, priceUsage } from "./usage-math.js";
+import { completionText, estimateUsage, priceUsage } from "./usage-math.js";
 import { noMessages, validateChatRequest } from "./validate.js";
 
 export interface ChatDeps {
@@ -198,13 +198,4 @@ function checkTransforms(request: ChatRequest): void {
       msg: `"${t}" is not a transform this gateway offers`,
     })),
   });
-}
-
-function completionText(completion: ChatCompletion): string {
-  return completion.choices
-    .map(
-      (c) =>
-        (c.message?.content ?? "") + (c.message?.tool_calls ?? []).map((t) => t.function.arguments).join(""),
-    )
-    .join("");
 }
