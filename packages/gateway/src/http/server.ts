@@ -22,6 +22,7 @@ import { registerEmbeddingRoutes } from "./routes/embeddings.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMessagesRoutes } from "./routes/messages.js";
 import { registerModelRoutes } from "./routes/models.js";
+import { registerResponsesRoutes } from "./routes/responses.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -129,6 +130,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerChatRoutes(app, deps);
   registerEmbeddingRoutes(app, deps);
   registerMessagesRoutes(app, deps);
+  registerResponsesRoutes(app, deps);
   registerModelRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
   return app;

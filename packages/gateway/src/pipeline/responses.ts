@@ -1,0 +1,47 @@
+import type { GatewayConfig } from "../config/config.js";
+import type { RouteResult, StreamingExchange } from "../http/routes/governed-route.js";
+import { worstCaseNanos } from "../limits/reservation.js";
+import { toChatFromResponses } from "../providers/translate/from-responses/request.js";
+import { toResponse } from "../providers/translate/from-responses/response.js";
+import { ResponsesEventWriter } from "../providers/translate/from-responses/stream.js";
+import { type GovernedDeps, governed } from "./governed.js";
+import { resolveTarget } from "./resolve-route.js";
+import { responsesRequestSchema } from "./responses-request.js";
+import { completeTranslated, streamTranslated, type TranslatedDeps } from "./translated-chat.js";
+import { validateChatRequest } from "./validate.js";
+import { validateBody } from "./validate-body.js";
+
+export interface ResponsesDeps extends GovernedDeps, TranslatedDeps {
+  config: GatewayConfig;
+}
+
+/**
+ * The OpenAI Responses pipeline, top to bottom: validate → resolve the route → translate onto a chat
+ * request → admit (rate limits, spend reservation) → call the provider → translate the answer back
+ * (a Response object, or the Responses event stream); `governed` accounts and settles.
+ */
+export function handleResponses(deps: ResponsesDeps, ex: StreamingExchange): Promise<RouteResult> {
+  return governed(deps, ex, async ({ acct, admit }) => {
+    const request = validateBody(responsesRequestSchema, ex.body);
+    const publicModel = request.model ?? deps.config.defaultModel;
+    acct.describe({
+      model: publicModel,
+      session_id: request.session_id,
+      user: request.user,
+      stream: request.stream,
+    });
+    const target = resolveTarget(deps.config, publicModel);
+    acct.route(target);
+    const chat = validateChatRequest(toChatFromResponses(request, publicModel));
+    await admit(() => worstCaseNanos(chat, [target.price], deps.governance.defaultReservationTokens));
+    if (request.stream) {
+      const writer = new ResponsesEventWriter(request, target.publicModel);
+      return streamTranslated(deps, ex, acct, target, chat, {
+        events: (chunk) => writer.push(chunk),
+        error: (failure) => writer.error(failure.code, failure.message, failure.param ?? null),
+      });
+    }
+    const { completion, usage } = await completeTranslated(deps, ex, acct, target, chat);
+    return { kind: "json", body: toResponse(request, completion, usage) };
+  });
+}
