@@ -9,6 +9,7 @@ import { KeyCache } from "./keys/key-cache.js";
 import { openLimiter } from "./limits/open-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createLogger, logThrottle } from "./logging.js";
+import { AnthropicPassThrough } from "./providers/anthropic/passthrough.js";
 import type { Cancellation } from "./providers/cancellation.js";
 import { createEmbedders } from "./providers/embeddings/registry.js";
 import { createAdapters } from "./providers/registry.js";
@@ -81,6 +82,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     usage,
     adapters: createAdapters(http),
     embedders: createEmbedders(http),
+    anthropicPassThrough: new AnthropicPassThrough(http),
     inflight,
     isClosing: () => closing,
     governance: {

@@ -36,7 +36,12 @@ export class EventStreamWriter {
 
   /** Writes one named event; resolves once the client took it when the socket buffer is full. */
   send(event: string, data: unknown): Promise<void> | undefined {
-    if (this.writable && !this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)) {
+    return this.sendText(event, JSON.stringify(data));
+  }
+
+  /** Writes one named event whose data is already serialised (a relayed upstream frame). */
+  sendText(event: string, data: string): Promise<void> | undefined {
+    if (this.writable && !this.res.write(`event: ${event}\ndata: ${data}\n\n`)) {
       this.backlog ??= new Promise<void>((resolve) => {
         const done = () => {
           this.res.off("drain", done);

@@ -11,6 +11,7 @@ import type { KeyCache } from "../keys/key-cache.js";
 import { accessLogger } from "../logging.js";
 import { authenticate } from "../pipeline/authenticate.js";
 import type { ChatDeps } from "../pipeline/chat.js";
+import type { AnthropicPassThrough } from "../providers/anthropic/passthrough.js";
 import type { Cancellation } from "../providers/cancellation.js";
 import type { EmbedderRegistry } from "../providers/embeddings/registry.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
@@ -43,6 +44,8 @@ export interface ServerDeps extends ChatDeps {
   inflight: Set<Cancellation>;
   /** Embeddings APIs by wire format (`/v1/embeddings`). */
   embedders: EmbedderRegistry;
+  /** Anthropic's Messages API called as is (`/v1/messages` to `anthropic/*`). */
+  anthropicPassThrough: AnthropicPassThrough;
 }
 
 export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {

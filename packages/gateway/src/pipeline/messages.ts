@@ -2,12 +2,15 @@ import type { GatewayConfig } from "../config/config.js";
 import { toAnthropicEnvelope } from "../http/anthropic-error.js";
 import type { RouteResult, StreamingExchange } from "../http/routes/governed-route.js";
 import { worstCaseNanos } from "../limits/reservation.js";
+import type { AnthropicPassThrough } from "../providers/anthropic/passthrough.js";
 import { toChatRequest } from "../providers/translate/from-anthropic/request.js";
 import { toAnthropicMessage } from "../providers/translate/from-anthropic/response.js";
 import { AnthropicEventWriter } from "../providers/translate/from-anthropic/stream.js";
+import type { ChatRequest } from "./chat-request.js";
 import type { GovernedDeps } from "./governed.js";
 import { governed } from "./governed.js";
-import { messagesModel, messagesRequestSchema } from "./messages-request.js";
+import { completePassThrough, streamPassThrough } from "./messages-passthrough.js";
+import { type MessagesRequest, messagesModel, messagesRequestSchema } from "./messages-request.js";
 import { resolveTarget } from "./resolve-route.js";
 import { completeTranslated, streamTranslated, type TranslatedDeps } from "./translated-chat.js";
 import { validateChatRequest } from "./validate.js";
@@ -15,6 +18,8 @@ import { validateBody } from "./validate-body.js";
 
 export interface MessagesDeps extends GovernedDeps, TranslatedDeps {
   config: GatewayConfig;
+  /** Anthropic's Messages API, called as is for `anthropic/*` models. */
+  anthropicPassThrough: AnthropicPassThrough;
 }
 
 /**
@@ -34,6 +39,15 @@ export function handleMessages(deps: MessagesDeps, ex: StreamingExchange): Promi
     });
     const target = resolveTarget(deps.config, publicModel);
     acct.route(target);
+    if (target.provider.format === "anthropic") {
+      // Anthropic speaks this format: pass through, so nothing is lost in translation.
+      const reserveAs = toReservation(request, publicModel);
+      await admit(() => worstCaseNanos(reserveAs, [target.price], deps.governance.defaultReservationTokens));
+      const passThrough = { anthropic: deps.anthropicPassThrough, log: deps.log };
+      return request.stream
+        ? streamPassThrough(passThrough, ex, acct, target, request)
+        : completePassThrough(passThrough, ex, acct, target, request);
+    }
     const chat = validateChatRequest(toChatRequest(request, publicModel));
     await admit(() => worstCaseNanos(chat, [target.price], deps.governance.defaultReservationTokens));
     if (request.stream) {
@@ -46,4 +60,33 @@ export function handleMessages(deps: MessagesDeps, ex: StreamingExchange): Promi
     const { completion, usage } = await completeTranslated(deps, ex, acct, target, chat);
     return { kind: "json", body: toAnthropicMessage(completion, request.model, usage) };
   });
+}
+
+/**
+ * A pass-through request's stand-in for the reservation estimate: its texts as chat messages (blocks
+ * the estimate does not know count at a flat allowance), its tools and its max_tokens.
+ */
+function toReservation(request: MessagesRequest, model: string): ChatRequest {
+  const messages = request.messages.map((m) => ({
+    role: m.role,
+    content: typeof m.content === "string" ? m.content : m.content.map(reservationPart),
+  }));
+  const system =
+    typeof request.system === "string"
+      ? request.system
+      : (request.system ?? []).map((b) => b.text).join("\n");
+  return {
+    model,
+    messages: [{ role: "system", content: system }, ...messages] as ChatRequest["messages"],
+    max_tokens: request.max_tokens,
+    tools: request.tools as ChatRequest["tools"],
+  };
+}
+
+/** Text counts as text; images and documents at the estimate's flat allowance; other blocks by their JSON. */
+function reservationPart(block: MessagesRequest["messages"][number]["content"][number]): { text?: string } {
+  if (typeof block === "string") return { text: block };
+  if (typeof block.text === "string") return { text: block.text };
+  if (block.type === "image" || block.type === "document") return {};
+  return { text: JSON.stringify(block) };
 }

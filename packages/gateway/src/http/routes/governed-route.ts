@@ -6,6 +6,8 @@ import type { ServerDeps } from "../server.js";
 
 /** A governed exchange that may answer with a named-event stream. */
 export interface StreamingExchange extends GovernedExchange {
+  /** The client's request headers (for the few a pass-through forwards, such as `anthropic-version`). */
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
   /** Opens the event stream for this response; call only once the upstream has answered. */
   events: () => EventStreamWriter;
 }
@@ -45,6 +47,7 @@ export async function serveGoverned(
       requestId: req.id,
       key,
       body: req.body,
+      headers: req.headers,
       signal: controller,
       startedAt: req.startedAt,
       setHeader: (name, value) => {
