@@ -115,7 +115,6 @@ describe("/v1/messages to Anthropic passes through", () => {
         max_tokens: 2000,
         thinking: { type: "enabled", budget_tokens: 1024 },
         system: [{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }],
-        top_k: 5,
         messages: [{ role: "user", content: "What is the capital of France?" }],
       },
       { headers: { "anthropic-beta": "interleaved-thinking-2025-05-14" } },
@@ -127,7 +126,6 @@ describe("/v1/messages to Anthropic passes through", () => {
       model: "claude-sonnet-4-5",
       thinking: { type: "enabled", budget_tokens: 1024 },
       system: [{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }],
-      top_k: 5,
       stream: false,
     });
     expect(sent.headers["anthropic-beta"]).toBe("interleaved-thinking-2025-05-14");
