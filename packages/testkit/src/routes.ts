@@ -5,6 +5,7 @@ import { handleEmbeddings } from "./embeddings/openai.js";
 import type { Exchange } from "./exchange.js";
 import { authorised as geminiAuthorised, handleGemini } from "./gemini/handler.js";
 import { authorised as openaiAuthorised } from "./openai/handler.js";
+import { handleResponses } from "./responses/handler.js";
 
 /** The key each wire format expects; undefined = any non-empty key. */
 export interface ResolvedKeys {
@@ -21,6 +22,10 @@ export async function routeVendor(ex: Exchange, method: string, keys: ResolvedKe
   const path = ex.path;
   if (path === "/v1/messages") {
     await handleMessages(ex, keys.anthropic);
+    return true;
+  }
+  if (path === "/v1/responses") {
+    await handleResponses(ex, keys.openai);
     return true;
   }
   if (path === "/v1/embeddings") {
