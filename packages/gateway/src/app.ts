@@ -12,6 +12,7 @@ import { createLogger, logThrottle } from "./logging.js";
 import { AnthropicPassThrough } from "./providers/anthropic/passthrough.js";
 import type { Cancellation } from "./providers/cancellation.js";
 import { createEmbedders } from "./providers/embeddings/registry.js";
+import { OpenAIResponsesPassThrough } from "./providers/openai-responses/passthrough.js";
 import { createAdapters } from "./providers/registry.js";
 import { UpstreamHttp } from "./providers/upstream-http.js";
 import { openStore } from "./store/open-store.js";
@@ -83,6 +84,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     adapters: createAdapters(http),
     embedders: createEmbedders(http),
     anthropicPassThrough: new AnthropicPassThrough(http),
+    openaiResponsesPassThrough: new OpenAIResponsesPassThrough(http),
     inflight,
     isClosing: () => closing,
     governance: {

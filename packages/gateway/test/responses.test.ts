@@ -72,6 +72,54 @@ describe.each(MODELS)("/v1/responses to %s", (model) => {
   });
 });
 
+describe("/v1/responses to OpenAI passes through", () => {
+  it("sends the client's body as it is to /v1/responses, and prices the usage", async () => {
+    v.h.sim.reset();
+    const res = await v.client.responses.create({
+      model: "openai/gpt-4o-mini",
+      input: "What is the capital of France?",
+      previous_response_id: "resp_earlier",
+      store: true,
+    });
+    expect(res.model).toBe("openai/gpt-4o-mini");
+    expect(res.output_text).toBe(CAPITAL_ANSWER);
+    const sent = await v.h.sim.waitFor((r) => r.path === "/v1/responses");
+    expect(sent.body).toMatchObject({
+      model: "gpt-4o-mini",
+      previous_response_id: "resp_earlier",
+      store: true,
+      stream: false,
+    });
+    const usage = res.usage as OpenAI.Responses.ResponseUsage & { cost: number };
+    // gpt-4o-mini: $0.15 in, $0.60 out per million tokens.
+    expect(usage.cost).toBeCloseTo((usage.input_tokens * 0.15 + usage.output_tokens * 0.6) / 1e6, 12);
+    expect(v.h.sim.requests().some((r) => r.path === "/v1/chat/completions")).toBe(false);
+  });
+
+  it("relays the event stream with the model renamed and the cost on response.completed", async () => {
+    const stream = v.client.responses.stream({
+      model: "openai/gpt-4o-mini",
+      input: "What is the capital of France?",
+    });
+    const types: string[] = [];
+    stream.on("event", (e) => types.push(e.type));
+    const final = await stream.finalResponse();
+    expect(final.model).toBe("openai/gpt-4o-mini");
+    expect((final.usage as unknown as { cost: number }).cost).toBeGreaterThan(0);
+    expect(types[0]).toBe("response.created");
+    expect(types.at(-1)).toBe("response.completed");
+  });
+
+  it("ends a stream cut upstream with an error event", async () => {
+    const err = await v.client.responses
+      .stream({ model: "openai/gpt-4o-mini", input: "more [[sim:words=20,cut_after=4]]" })
+      .finalResponse()
+      .catch((e) => e);
+    // The SDK rejects with the stream's error event itself.
+    expect(err).toMatchObject({ type: "error", code: "upstream_error" });
+  });
+});
+
 describe("/v1/responses limits of the translation", () => {
   it("marks an answer cut by max_output_tokens as incomplete", async () => {
     const res = await v.client.responses.create({
@@ -83,7 +131,7 @@ describe("/v1/responses limits of the translation", () => {
     expect(res.incomplete_details).toEqual({ reason: "max_output_tokens" });
   });
 
-  it("refuses stored state, built-in tools and unknown items with a 400 naming the field", async () => {
+  it("refuses stored state, built-in tools and unknown items for translated providers, naming the field", async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ previous_response_id: "resp_1" }, "previous_response_id"],
       [{ tools: [{ type: "web_search" }] }, "tools.0.type"],
@@ -92,12 +140,12 @@ describe("/v1/responses limits of the translation", () => {
     for (const [extra, param] of cases) {
       const err = await v.client.responses
         .create({
-          model: "openai/gpt-4o-mini",
+          model: "google/gemini-2.5-flash",
           input: "hi",
           ...extra,
         } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
         .catch((e) => e);
-      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(err, param).toBeInstanceOf(OpenAI.BadRequestError);
       expect(err.error).toMatchObject({ code: "unsupported_feature", param });
     }
   });

@@ -14,6 +14,7 @@ import type { ChatDeps } from "../pipeline/chat.js";
 import type { AnthropicPassThrough } from "../providers/anthropic/passthrough.js";
 import type { Cancellation } from "../providers/cancellation.js";
 import type { EmbedderRegistry } from "../providers/embeddings/registry.js";
+import type { OpenAIResponsesPassThrough } from "../providers/openai-responses/passthrough.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
 import { normalizeError } from "./error-handler.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
@@ -46,6 +47,8 @@ export interface ServerDeps extends ChatDeps {
   embedders: EmbedderRegistry;
   /** Anthropic's Messages API called as is (`/v1/messages` to `anthropic/*`). */
   anthropicPassThrough: AnthropicPassThrough;
+  /** OpenAI's Responses API called as is (`/v1/responses` to `openai/*`). */
+  openaiResponsesPassThrough: OpenAIResponsesPassThrough;
 }
 
 export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {

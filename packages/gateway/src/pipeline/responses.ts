@@ -1,18 +1,22 @@
 import type { GatewayConfig } from "../config/config.js";
 import type { RouteResult, StreamingExchange } from "../http/routes/governed-route.js";
 import { worstCaseNanos } from "../limits/reservation.js";
+import type { OpenAIResponsesPassThrough } from "../providers/openai-responses/passthrough.js";
 import { toChatFromResponses } from "../providers/translate/from-responses/request.js";
 import { toResponse } from "../providers/translate/from-responses/response.js";
 import { ResponsesEventWriter } from "../providers/translate/from-responses/stream.js";
 import { type GovernedDeps, governed } from "./governed.js";
 import { resolveTarget } from "./resolve-route.js";
-import { responsesRequestSchema } from "./responses-request.js";
+import { completeResponsesPassThrough, streamResponsesPassThrough } from "./responses-passthrough.js";
+import { type ResponsesRequest, responsesRequestSchema } from "./responses-request.js";
 import { completeTranslated, streamTranslated, type TranslatedDeps } from "./translated-chat.js";
 import { validateChatRequest } from "./validate.js";
 import { validateBody } from "./validate-body.js";
 
 export interface ResponsesDeps extends GovernedDeps, TranslatedDeps {
   config: GatewayConfig;
+  /** OpenAI's Responses API, called as is for `openai/*` models. */
+  openaiResponsesPassThrough: OpenAIResponsesPassThrough;
 }
 
 /**
@@ -32,6 +36,15 @@ export function handleResponses(deps: ResponsesDeps, ex: StreamingExchange): Pro
     });
     const target = resolveTarget(deps.config, publicModel);
     acct.route(target);
+    if (target.provider.name === "openai") {
+      // OpenAI itself speaks this API: pass through, so stored state and built-in tools keep working.
+      const reserveAs = validateChatRequest(toReservation(request, publicModel));
+      await admit(() => worstCaseNanos(reserveAs, [target.price], deps.governance.defaultReservationTokens));
+      const passThrough = deps.openaiResponsesPassThrough;
+      return request.stream
+        ? streamResponsesPassThrough(passThrough, ex, acct, target, request)
+        : completeResponsesPassThrough(passThrough, ex, acct, target, request);
+    }
     const chat = validateChatRequest(toChatFromResponses(request, publicModel));
     await admit(() => worstCaseNanos(chat, [target.price], deps.governance.defaultReservationTokens));
     if (request.stream) {
@@ -44,4 +57,18 @@ export function handleResponses(deps: ResponsesDeps, ex: StreamingExchange): Pro
     const { completion, usage } = await completeTranslated(deps, ex, acct, target, chat);
     return { kind: "json", body: toResponse(request, completion, usage) };
   });
+}
+
+/**
+ * A pass-through request's stand-in for the reservation estimate: the input items and tools as text
+ * (their JSON errs high, as a reservation should), the instructions and max_output_tokens.
+ */
+function toReservation(request: ResponsesRequest, model: string): Record<string, unknown> {
+  const parts: string[] = [typeof request.input === "string" ? request.input : JSON.stringify(request.input)];
+  if (request.tools?.length) parts.push(JSON.stringify(request.tools));
+  const messages = [{ role: "user", content: parts.join("\n") }];
+  if (request.instructions) messages.unshift({ role: "system", content: request.instructions });
+  const reservation: Record<string, unknown> = { model, messages };
+  if (request.max_output_tokens != null) reservation.max_tokens = request.max_output_tokens;
+  return reservation;
 }
