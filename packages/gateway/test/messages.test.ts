@@ -211,6 +211,21 @@ describe("/v1/messages accounting and errors", () => {
     expect(thinking.error.error).toMatchObject({ code: "unsupported_feature", param: "thinking" });
   });
 
+  it("answers malformed JSON and a non-object body with a 400 in Anthropic's envelope", async () => {
+    for (const body of ["{not json", "[1,2]"]) {
+      const res = await fetch(`${v.h.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": v.h.key, "content-type": "application/json" },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        type: "error",
+        error: { type: "invalid_request_error", code: "invalid_request" },
+      });
+    }
+  });
+
   it("ends a stream that fails mid-way with an error event the SDK raises", async () => {
     const res = await fetch(`${v.h.url}/v1/messages`, {
       method: "POST",
