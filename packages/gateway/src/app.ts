@@ -13,7 +13,10 @@ import { KeyCache } from "./keys/key-cache.js";
 import { openLimiter } from "./limits/open-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createLogger, logThrottle } from "./logging.js";
+import { AnthropicPassThrough } from "./providers/anthropic/passthrough.js";
 import type { Cancellation } from "./providers/cancellation.js";
+import { createEmbedders } from "./providers/embeddings/registry.js";
+import { OpenAIResponsesPassThrough } from "./providers/openai-responses/passthrough.js";
 import { createAdapters } from "./providers/registry.js";
 import { UpstreamHttp } from "./providers/upstream-http.js";
 import { DeploymentStats } from "./routing/deployment-stats.js";
@@ -95,6 +98,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     log,
     usage,
     adapters: createAdapters(http),
+    embedders: createEmbedders(http),
+    anthropicPassThrough: new AnthropicPassThrough(http),
+    openaiResponsesPassThrough: new OpenAIResponsesPassThrough(http),
     inflight,
     isClosing: () => closing,
     governance: {

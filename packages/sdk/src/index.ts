@@ -12,5 +12,11 @@ export { type ServerSentEvent, SSEDecoder, type SSEDecoderOptions } from "./core
 export { type AwaitableStream, Stream } from "./core/streaming.js";
 export { ChatCompletionAccumulator } from "./lib/chat-accumulator.js";
 export type * from "./resources/chat/types.js";
+export type {
+  CreateEmbeddingResponse,
+  Embedding,
+  EmbeddingCreateParams,
+  EmbeddingUsage,
+} from "./resources/embeddings.js";
 export type { Model, ModelList } from "./resources/models.js";
 export { VERSION } from "./version.js";

@@ -2,7 +2,7 @@
  * The directives that act before a response starts (delay, hang, forced status), shared by
  * every wire format; each format passes its own error writer.
  */
-import type { Directives } from "./directives.js";
+import { type Directives, parseDirectives, withStanding } from "./directives.js";
 import type { Exchange } from "./exchange.js";
 
 /** Writes a vendor-shaped error response. `retryAfter` is in seconds. */
@@ -46,4 +46,18 @@ export function sendBody(ex: Exchange, headers: Record<string, string>, text: st
   });
   if (d.cutAfter !== undefined) ex.cut(text.slice(0, Math.floor(text.length / 2)));
   else ex.end(text);
+}
+
+/**
+ * The simulator's standing faults (see `Simulator.setFaults`) for a route whose request has no
+ * conversation to carry directives (embeddings): the ones that act before a response starts.
+ */
+export async function standingPreflight(ex: Exchange, writeError: ErrorWriter): Promise<boolean> {
+  if (ex.standing === undefined) return true;
+  const parsed = parseDirectives(withStanding("", ex.standing));
+  if (!parsed.ok) {
+    writeError(ex, 400, parsed.message);
+    return false;
+  }
+  return preflight(ex, parsed.directives, writeError);
 }

@@ -3,6 +3,8 @@
  * injection, and the full test stack (simulator + built gateway). See README.md.
  */
 export { DIRECTIVE_KEYS, type Directives, parseDirectives, withStanding } from "./directives.js";
+/** The simulators' deterministic embedding of a text, for asserting what a gateway passed through. */
+export { embedText as embedTextForTests } from "./embeddings/vectors.js";
 export { CAPITAL_ANSWER, CAPITAL_QUESTION } from "./scenario.js";
 export { startSimulator } from "./server.js";
 export {

@@ -25,6 +25,7 @@ from ._errors import MeshAPIError
 from ._retry import RetryPolicy
 from ._stream_parser import check_stream_response
 from .resources.chat import AsyncChat
+from .resources.embeddings import AsyncEmbeddings
 from .resources.models import AsyncModels
 
 
@@ -43,6 +44,7 @@ class AsyncMeshAPI:
 
     chat: AsyncChat
     models: AsyncModels
+    embeddings: AsyncEmbeddings
 
     def __init__(
         self,
@@ -62,6 +64,7 @@ class AsyncMeshAPI:
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.chat = AsyncChat(self)
         self.models = AsyncModels(self)
+        self.embeddings = AsyncEmbeddings(self)
 
     @property
     def base_url(self) -> str:

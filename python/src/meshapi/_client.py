@@ -24,6 +24,7 @@ from ._errors import MeshAPIError
 from ._retry import RetryPolicy
 from ._stream_parser import check_stream_response
 from .resources.chat import Chat
+from .resources.embeddings import Embeddings
 from .resources.models import Models
 
 
@@ -42,6 +43,7 @@ class MeshAPI:
 
     chat: Chat
     models: Models
+    embeddings: Embeddings
 
     def __init__(
         self,
@@ -61,6 +63,7 @@ class MeshAPI:
         self._sleep: Callable[[float], None] = time.sleep
         self.chat = Chat(self)
         self.models = Models(self)
+        self.embeddings = Embeddings(self)
 
     @property
     def base_url(self) -> str:

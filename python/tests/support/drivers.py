@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Optional, Union
 
 from meshapi import AsyncMeshAPI, ChatCompletion, ChatCompletionChunk, MeshAPI, MeshAPIError
-from meshapi.types import ModelList
+from meshapi.types import CreateEmbeddingResponse, ModelList
 
 TOKEN = "rsk_01TESTTOKEN"
 
@@ -32,6 +32,11 @@ class Driver:
         if isinstance(self.client, MeshAPI):
             return self.client.chat.completions.create(params, **kwargs)
         return await self.client.chat.completions.create(params, **kwargs)
+
+    async def embed(self, params: Any = None, **kwargs: Any) -> CreateEmbeddingResponse:
+        if isinstance(self.client, MeshAPI):
+            return self.client.embeddings.create(params, **kwargs)
+        return await self.client.embeddings.create(params, **kwargs)
 
     async def models(self) -> ModelList:
         if isinstance(self.client, MeshAPI):

@@ -24,6 +24,15 @@ const CLAUDE_PRICES: Readonly<Record<string, ModelPrice>> = {
   "anthropic/claude-sonnet-4-0": { input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75 },
 };
 
+/** Embedding models bill input tokens only (`/v1/embeddings`). */
+const EMBEDDING_PRICES: Readonly<Record<string, ModelPrice>> = {
+  "openai/text-embedding-3-small": { input: 0.02, output: 0 },
+  "openai/text-embedding-3-large": { input: 0.13, output: 0 },
+  "openai/text-embedding-ada-002": { input: 0.1, output: 0 },
+  "mistral/mistral-embed": { input: 0.1, output: 0 },
+  "google/gemini-embedding-001": { input: 0.15, output: 0 },
+};
+
 /**
  * List prices of the built-in providers' current models, keyed `provider/model`, as published by the
  * vendors (standard tier). Prices change: override or extend them with `prices` in the config file.
@@ -60,6 +69,7 @@ export const BUILTIN_PRICES: Readonly<Record<string, ModelPrice>> = {
   "google/gemini-2.5-flash-lite": { input: 0.1, output: 0.4, cachedInput: 0.01 },
   "google/gemini-2.0-flash": { input: 0.1, output: 0.4, cachedInput: 0.025 },
   "google/gemini-2.0-flash-lite": { input: 0.075, output: 0.3 },
+  ...EMBEDDING_PRICES,
   ...dottedClaudeAliases(),
 };
 

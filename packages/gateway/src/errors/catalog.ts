@@ -33,6 +33,11 @@ export const ERROR_CATALOG = {
     type: "invalid_request_error",
     doc: "The resource is in a state that forbids this.",
   },
+  unsupported_feature: {
+    status: 400,
+    type: "invalid_request_error",
+    doc: "The route or a parameter is not supported for this model's provider; docs/api.md lists what each route supports.",
+  },
   payload_too_large: { status: 413, type: "invalid_request_error", doc: "The body is over the size limit." },
   unsupported_media_type: { status: 415, type: "invalid_request_error", doc: "The body is not JSON." },
   validation_error: {

@@ -11,14 +11,20 @@ import type { KeyCache } from "../keys/key-cache.js";
 import { accessLogger } from "../logging.js";
 import { authenticate } from "../pipeline/authenticate.js";
 import type { ChatDeps } from "../pipeline/chat.js";
+import type { AnthropicPassThrough } from "../providers/anthropic/passthrough.js";
 import type { Cancellation } from "../providers/cancellation.js";
+import type { EmbedderRegistry } from "../providers/embeddings/registry.js";
+import type { OpenAIResponsesPassThrough } from "../providers/openai-responses/passthrough.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
 import { normalizeError } from "./error-handler.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
 import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerChatRoutes } from "./routes/chat.js";
+import { registerEmbeddingRoutes } from "./routes/embeddings.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerMessagesRoutes } from "./routes/messages.js";
 import { registerModelRoutes } from "./routes/models.js";
+import { registerResponsesRoutes } from "./routes/responses.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -37,6 +43,12 @@ export interface ServerDeps extends ChatDeps {
   isClosing: () => boolean;
   /** Controllers of in-flight upstream calls, aborted when the grace period runs out. */
   inflight: Set<Cancellation>;
+  /** Embeddings APIs by wire format (`/v1/embeddings`). */
+  embedders: EmbedderRegistry;
+  /** Anthropic's Messages API called as is (`/v1/messages` to `anthropic/*`). */
+  anthropicPassThrough: AnthropicPassThrough;
+  /** OpenAI's Responses API called as is (`/v1/responses` to `openai/*`). */
+  openaiResponsesPassThrough: OpenAIResponsesPassThrough;
 }
 
 export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
@@ -122,6 +134,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   registerHealthRoutes(app, deps);
   registerChatRoutes(app, deps);
+  registerEmbeddingRoutes(app, deps);
+  registerMessagesRoutes(app, deps);
+  registerResponsesRoutes(app, deps);
   registerModelRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
   return app;

@@ -1,7 +1,18 @@
+import type { Logger } from "pino";
+import type { Ticket } from "../limits/types.js";
+import { toNanos } from "../limits/types.js";
 import { AttemptLog } from "../routing/router.js";
 import type { ApiKeyRecord, UsageEvent } from "../store/types.js";
-import type { ChatRequest } from "./chat-request.js";
+import type { Governance } from "./admit.js";
 import { EMPTY_USAGE, type UsageSummary } from "./usage-math.js";
+
+/** What a usage event needs to know about the request, whichever inbound format it came in. */
+export interface RequestFacts {
+  model?: string | undefined;
+  session_id?: string | undefined;
+  user?: string | undefined;
+  stream?: boolean | null | undefined;
+}
 
 /** What the accounting needs of the exchange it describes. */
 export interface AccountedExchange {
@@ -11,11 +22,11 @@ export interface AccountedExchange {
   startedAt: number;
 }
 
-/** Collects what the usage event of one request will say, as the pipeline learns it. */
+/** Collects what the usage event of one request will say, as the pipeline learns it; every inbound route fills one. */
 export class Accounting {
   /** The request's upstream attempts, filled in by the router as they happen. */
   readonly attempts = new AttemptLog();
-  private request: ChatRequest | undefined;
+  private request: RequestFacts | undefined;
   private usage: UsageSummary = EMPTY_USAGE;
   private status = 200;
   private errorCode: string | null = null;
@@ -25,7 +36,7 @@ export class Accounting {
 
   constructor(private readonly ex: AccountedExchange) {}
 
-  describe(request: ChatRequest): void {
+  describe(request: RequestFacts): void {
     this.request = request;
   }
 
@@ -83,5 +94,21 @@ export class Accounting {
       attemptLog: a.records.length > 1 ? JSON.stringify(a.records) : null,
       cacheHit: this.served !== undefined,
     };
+  }
+}
+
+/** Releases the request's slot, books its tokens and turns its reservation into its actual cost. */
+export function settle(
+  deps: { governance: Governance; log: Logger },
+  ticket: Ticket,
+  event: UsageEvent,
+): void {
+  try {
+    deps.governance.limiter.settle(ticket, {
+      costNanos: toNanos(event.costUsd ?? 0),
+      tokens: event.promptTokens + event.completionTokens,
+    });
+  } catch (err) {
+    deps.log.error({ err: (err as Error).message, requestId: ticket.requestId }, "settling limits failed");
   }
 }

@@ -49,15 +49,26 @@ export function admit(
   request: ChatRequest,
   targets: readonly RouteTarget[],
 ): Ticket | undefined | Promise<Ticket | undefined> {
+  return admitReserving(gov, ctx, () =>
+    worstCaseNanos(
+      request,
+      targets.map((t) => t.price),
+      gov.defaultReservationTokens,
+    ),
+  );
+}
+
+/**
+ * `admit` for any inbound format: `reserve` says the request's worst-case cost in nanodollars, and is
+ * asked only when the key has a spend cap.
+ */
+export function admitReserving(
+  gov: Governance,
+  ctx: AdmitContext,
+  reserve: () => number,
+): Ticket | undefined | Promise<Ticket | undefined> {
   const { limits } = ctx.key;
-  const reserveNanos =
-    limits.spendCapUsd === null
-      ? 0
-      : worstCaseNanos(
-          request,
-          targets.map((t) => t.price),
-          gov.defaultReservationTokens,
-        );
+  const reserveNanos = limits.spendCapUsd === null ? 0 : reserve();
   let pending: ReturnType<Limiter["admit"]>;
   try {
     pending = gov.limiter.admit({ keyId: ctx.key.id, limits, requestId: ctx.requestId, reserveNanos });

@@ -4,10 +4,10 @@ import type { GatewayConfig } from "../config/config.js";
 import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { SseChannel } from "../http/sse.js";
 import type { Ticket } from "../limits/types.js";
-import { toNanos } from "../limits/types.js";
 import type { Cancellation } from "../providers/cancellation.js";
 import type { ChatCompletion } from "../providers/openai-types.js";
 import type { AdapterRegistry } from "../providers/registry.js";
+import { adapterFor } from "../providers/registry.js";
 import type { ProviderAdapter, UpstreamCall } from "../providers/types.js";
 import { isAbort } from "../providers/upstream-http.js";
 import {
@@ -19,17 +19,18 @@ import {
 import { checkModelAccess } from "../routing/model-access.js";
 import { classifyFailure } from "../routing/retry-policy.js";
 import type { Router } from "../routing/router.js";
-import type { ApiKeyRecord, UsageEvent } from "../store/types.js";
+import type { ApiKeyRecord } from "../store/types.js";
 import type { UsageWriter } from "../usage/usage-writer.js";
-import { Accounting } from "./accounting.js";
+import { Accounting, settle } from "./accounting.js";
 import { admit, type Governance } from "./admit.js";
 import { applyTemplate, type TemplateLookup } from "./apply-template.js";
 import { replayCached } from "./cache-replay.js";
 import type { ChatRequest } from "./chat-request.js";
 import { visitCache } from "./response-cache.js";
+import { callRouted, routingHeaders } from "./routed-call.js";
 import { relayStream } from "./stream-relay.js";
 import { startStream } from "./stream-start.js";
-import { estimateUsage, priceUsage } from "./usage-math.js";
+import { completionText, estimateUsage, priceUsage } from "./usage-math.js";
 import { noMessages, validateChatRequest } from "./validate.js";
 
 export interface ChatDeps {
@@ -124,18 +125,6 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
   }
 }
 
-/** Releases the request's slot, books its tokens and turns its reservation into its actual cost. */
-function settle(deps: ChatDeps, ticket: Ticket, event: UsageEvent): void {
-  try {
-    deps.governance.limiter.settle(ticket, {
-      costNanos: toNanos(event.costUsd ?? 0),
-      tokens: event.promptTokens + event.completionTokens,
-    });
-  } catch (err) {
-    deps.log.error({ err: (err as Error).message, requestId: ticket.requestId }, "settling limits failed");
-  }
-}
-
 async function completeChat(
   deps: ChatDeps,
   ex: ChatExchange,
@@ -197,18 +186,7 @@ async function streamChat(
   }
 }
 
-/** `x-meshapi-provider`, `-deployment`, `-attempts` and `-overhead-ms` on the answer about to be sent. */
-function routingHeaders(ex: ChatExchange, acct: Accounting): void {
-  const set = ex.setHeader;
-  const d = acct.attempts.deployment;
-  if (!set || !d) return;
-  set("x-meshapi-provider", d.provider.name);
-  set("x-meshapi-deployment", d.id);
-  set("x-meshapi-attempts", String(acct.attempts.records.length));
-  set("x-meshapi-overhead-ms", acct.overheadMs().toFixed(2));
-}
-
-/** Hands the provider call to the router, which picks deployments and retries; one adapter call per attempt. */
+/** One adapter call per attempt, through the router (deployments, retries, cooldowns). */
 function callUpstream<T>(
   deps: ChatDeps,
   ex: ChatExchange,
@@ -217,29 +195,15 @@ function callUpstream<T>(
   request: ChatRequest,
   attempt: (adapter: ProviderAdapter, call: UpstreamCall) => Promise<T>,
 ): Promise<T> {
-  const plan = {
-    routes,
-    retries: ex.retries ?? deps.config.routing.retry.retries,
-    startedAt: ex.startedAt,
-    signal: ex.signal,
-    requestId: ex.requestId,
-  };
-  return deps.router.call(plan, acct.attempts, (d) => {
-    const adapter = deps.adapters[d.provider.format];
-    if (!adapter) {
-      throw new GatewayError(
-        "model_not_found",
-        `Provider "${d.provider.name}" has no adapter for its format.`,
-      );
-    }
-    return attempt(adapter, {
+  return callRouted(deps, ex, acct, routes, (d) =>
+    attempt(adapterFor(deps.adapters, d.provider), {
       provider: d.provider,
       upstreamModel: d.upstreamModel,
       request,
       signal: ex.signal,
       requestId: ex.requestId,
-    });
-  });
+    }),
+  );
 }
 
 function checkTransforms(request: ChatRequest): void {
@@ -253,13 +217,4 @@ function checkTransforms(request: ChatRequest): void {
       msg: `"${t}" is not a transform this gateway offers`,
     })),
   });
-}
-
-function completionText(completion: ChatCompletion): string {
-  return completion.choices
-    .map(
-      (c) =>
-        (c.message?.content ?? "") + (c.message?.tool_calls ?? []).map((t) => t.function.arguments).join(""),
-    )
-    .join("");
 }

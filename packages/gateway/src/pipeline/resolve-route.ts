@@ -12,18 +12,6 @@ export interface RouteTarget {
   readonly price: ModelPrice | undefined;
 }
 
-/** The request's model (or the default) followed by its `models` fallbacks, without repeats. */
-export function resolveRoutes(
-  config: GatewayConfig,
-  model: string | undefined,
-  fallbacks: readonly string[] = [],
-): RouteTarget[] {
-  const first = model ?? config.defaultModel;
-  if (fallbacks.length === 0) return [resolveTarget(config, first)];
-  const names = [...new Set([first, ...fallbacks])];
-  return names.map((name) => resolveTarget(config, name));
-}
-
 /**
  * Where `publicModel` goes; throws 404 model_not_found for an unknown or unconfigured provider.
  * Resolved once per config and model name (the config never changes while the gateway runs).

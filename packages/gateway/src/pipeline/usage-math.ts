@@ -1,5 +1,5 @@
 import { computeCost, type ModelPrice } from "../config/prices.js";
-import type { Usage } from "../providers/openai-types.js";
+import type { ChatCompletion, Usage } from "../providers/openai-types.js";
 import type { UsageEvent } from "../store/types.js";
 import type { ChatRequest } from "./chat-request.js";
 
@@ -52,6 +52,12 @@ function loadTokenizer(): Promise<Tokenizer> {
   return tokenizer;
 }
 
+/** Tokens in a text by the gateway's own count (for upstreams that report none). */
+export async function countTextTokens(text: string): Promise<number> {
+  const count = await loadTokenizer();
+  return count(text);
+}
+
 /** Gateway-side usage for an upstream that reported none; marked `estimated`. */
 export async function estimateUsage(request: ChatRequest, completionText: string): Promise<Usage> {
   const count = await loadTokenizer();
@@ -83,4 +89,14 @@ function messageText(message: ChatRequest["messages"][number]): string {
 
 function nonNegative(n: unknown): number {
   return typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** The text a completion's tokens were spent on (content and tool arguments), for estimating usage. */
+export function completionText(completion: ChatCompletion): string {
+  return completion.choices
+    .map(
+      (c) =>
+        (c.message?.content ?? "") + (c.message?.tool_calls ?? []).map((t) => t.function.arguments).join(""),
+    )
+    .join("");
 }

@@ -1,4 +1,5 @@
 import type { WireFormat } from "../config/config.js";
+import { GatewayError } from "../errors/catalog.js";
 import { AnthropicAdapter } from "./anthropic/adapter.js";
 import { GeminiAdapter } from "./gemini/adapter.js";
 import { OpenAICompatibleAdapter } from "./openai-compatible.js";
@@ -14,4 +15,16 @@ export function createAdapters(http: UpstreamHttp): AdapterRegistry {
     anthropic: new AnthropicAdapter(http),
     gemini: new GeminiAdapter(http),
   };
+}
+
+/** The adapter of a provider's wire format; 404 model_not_found when none serves it. */
+export function adapterFor(
+  adapters: AdapterRegistry,
+  provider: { name: string; format: WireFormat },
+): ProviderAdapter {
+  const adapter = adapters[provider.format];
+  if (!adapter) {
+    throw new GatewayError("model_not_found", `Provider "${provider.name}" has no adapter for its format.`);
+  }
+  return adapter;
 }

@@ -26,7 +26,7 @@ export interface VendorRequest {
 /** POSTs a streaming request; a 4xx/5xx becomes the vendor's mapped GatewayError before any byte reaches the client. */
 export async function postChecked(
   http: UpstreamHttp,
-  call: UpstreamCall,
+  call: Pick<UpstreamCall, "provider" | "signal">,
   req: VendorRequest,
 ): Promise<UpstreamResponse> {
   const res = await http.post(call.provider, req.url, req.headers, req.body, call.signal);
@@ -43,7 +43,7 @@ export async function postChecked(
  */
 export async function postForJson(
   http: UpstreamHttp,
-  call: UpstreamCall,
+  call: Pick<UpstreamCall, "provider" | "signal">,
   req: VendorRequest,
 ): Promise<Record<string, unknown>> {
   const res = await http.postBuffered(call.provider, req.url, req.headers, req.body, call.signal);

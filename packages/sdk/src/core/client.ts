@@ -1,4 +1,5 @@
 import { Chat } from "../resources/chat/chat.js";
+import { Embeddings } from "../resources/embeddings.js";
 import { Models } from "../resources/models.js";
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "./config.js";
 
@@ -16,6 +17,7 @@ import { type ClientOptions, type ResolvedConfig, resolveConfig } from "./config
  */
 export class MeshAPI {
   readonly chat: Chat;
+  readonly embeddings: Embeddings;
   readonly models: Models;
   /** The gateway origin in use, without a trailing slash. */
   readonly baseUrl: string;
@@ -28,6 +30,7 @@ export class MeshAPI {
     this.timeoutMs = config.timeoutMs;
     this.maxRetries = config.maxRetries;
     this.chat = new Chat(config);
+    this.embeddings = new Embeddings(config);
     this.models = new Models(config);
   }
 }

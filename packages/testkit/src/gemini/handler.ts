@@ -17,7 +17,7 @@ function queryParam(query: string, name: string): string | null {
 }
 
 /** Key from `x-goog-api-key` or `?key=`; missing → 403, wrong → 400 API_KEY_INVALID, like the API. */
-function authorised(ex: Exchange, expectedKey: string | undefined): boolean {
+export function authorised(ex: Exchange, expectedKey: string | undefined): boolean {
   const header = ex.req.headers["x-goog-api-key"];
   const key = (typeof header === "string" ? header.trim() : "") || (queryParam(ex.query, "key") ?? "");
   if (key === "") {

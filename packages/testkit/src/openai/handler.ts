@@ -11,7 +11,7 @@ import { chatCompletion } from "./response.js";
 import { openaiStreamScript } from "./stream.js";
 
 /** Checks `Authorization: Bearer <key>`; sends the 401 itself and returns false on failure. */
-function authorised(ex: Exchange, expectedKey: string | undefined): boolean {
+export function authorised(ex: Exchange, expectedKey: string | undefined): boolean {
   const header = ex.req.headers.authorization;
   const key = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : "";
   if (key === "") {

@@ -16,6 +16,7 @@ from .chat_completion_chunk import (
     ChunkChoice,
 )
 from .chat_completion_params import ChatCompletionParams, ResponseFormat, StreamOptions
+from .embedding import CreateEmbeddingResponse, Embedding, EmbeddingParams, EmbeddingUsage
 from .messages import (
     ChatMessage,
     ContentPart,
@@ -42,6 +43,10 @@ __all__ = [
     "ChunkChoice",
     "CompletionTokensDetails",
     "ContentPart",
+    "CreateEmbeddingResponse",
+    "Embedding",
+    "EmbeddingParams",
+    "EmbeddingUsage",
     "FunctionCall",
     "ImageURL",
     "ImageURLContentPart",
