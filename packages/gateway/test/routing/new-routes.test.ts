@@ -103,9 +103,9 @@ describe("routing beyond chat completions", () => {
   });
 
   it("per-key model access applies on every route, in each route's own error shape", async () => {
-    const { key } = await h.keys
-      .create("scoped", {}, { allowedModels: ["openai/*"] })
-      .then((c) => (h.gateway.keys.remember(c.record), c));
+    const created = await h.keys.create("scoped", {}, { allowedModels: ["openai/*"] });
+    h.gateway.keys.remember(created.record);
+    const key = created.key;
     const openai = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: key, maxRetries: 0 });
     const embed = await openai.embeddings
       .create({ model: "mesh/embed", input: "x" })
