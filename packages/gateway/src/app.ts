@@ -9,6 +9,7 @@ import { KeyCache } from "./keys/key-cache.js";
 import { openLimiter } from "./limits/open-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createLogger, logThrottle } from "./logging.js";
+import { createObservability } from "./observe/observability.js";
 import type { Cancellation } from "./providers/cancellation.js";
 import { createAdapters } from "./providers/registry.js";
 import { UpstreamHttp } from "./providers/upstream-http.js";
@@ -68,6 +69,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
   });
   const limiter = await openLimiter(config, store, log);
+  const observe = await createObservability(config.observe, log);
   const templates = new TemplateCache(store, config.templateCacheMs);
   const http = new UpstreamHttp();
   const inflight = new Set<Cancellation>();
@@ -81,8 +83,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     adapters: createAdapters(http),
     inflight,
     isClosing: () => closing,
+    observer: observe.observer,
     governance: {
-      limiter,
+      limiter: observe.observeLimiter(limiter),
       onLimiterDown: config.onLimiterDown,
       onSpendDown: config.onSpendDown,
       defaultReservationTokens: config.defaultReservationTokens,
@@ -94,6 +97,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   registerUsageRoutes(app, routeDeps);
   registerTemplateRoutes(app, routeDeps);
   registerAdminUsageRoutes(app, routeDeps);
+  observe.attach(app, { usage, store, limiter });
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
@@ -115,6 +119,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await usage.flush().catch((err) => log.error({ err: (err as Error).message }, "usage flush failed"));
       await http.close().catch(() => {});
       await limiter.close().catch(() => {});
+      await observe
+        .shutdown()
+        .catch((err) => log.warn({ err: (err as Error).message }, "span export failed"));
       await store.close();
     }
   };

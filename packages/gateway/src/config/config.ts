@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { loadObserveConfig, type ObserveConfig } from "../observe/observe-config.js";
 import { QUIRKS, type VendorQuirks } from "../providers/quirks.js";
 import { BUILTIN_PRICES, type ModelPrice, type PriceCatalog } from "./prices.js";
 import { BUILTIN_VENDORS } from "./vendors.js";
@@ -72,6 +73,8 @@ export interface GatewayConfig {
   recordUsage: boolean;
   providers: ReadonlyMap<string, ProviderConfig>;
   prices: PriceCatalog;
+  /** Metrics and tracing (see observe/observe-config.ts). */
+  observe: ObserveConfig;
 }
 
 export const DEFAULTS = {
@@ -196,6 +199,7 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
     recordUsage: envBool(env, "MESHAPI_RECORD_USAGE") ?? file.usage?.record ?? true,
     providers: buildProviders(env, file, globalTimeouts),
     prices,
+    observe: loadObserveConfig(env),
   };
 }
 

@@ -4,6 +4,7 @@ import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { SseWriter } from "../http/sse.js";
 import type { Ticket } from "../limits/types.js";
 import { toNanos } from "../limits/types.js";
+import type { ChatObserver } from "../observe/observer.js";
 import type { Cancellation } from "../providers/cancellation.js";
 import type { ChatCompletion } from "../providers/openai-types.js";
 import type { AdapterRegistry } from "../providers/registry.js";
@@ -28,6 +29,8 @@ export interface ChatDeps {
   governance: Governance;
   /** Finds a template of the calling key by id or name (cached). */
   templates: TemplateLookup;
+  /** Metrics and tracing, called at named points of the pipeline (observe/observer.ts). */
+  observer: ChatObserver;
 }
 
 /** One chat request as the HTTP layer hands it over, already authenticated. */
@@ -57,6 +60,7 @@ const KNOWN_TRANSFORMS: readonly string[] = [];
  */
 export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<ChatResult> {
   const acct = new Accounting(ex);
+  deps.observer.requestStarted(ex);
   let ticket: Ticket | undefined;
   try {
     const request = validateChatRequest(ex.body);
@@ -92,6 +96,7 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
     const event = acct.event();
     deps.usage.record(event);
     if (ticket) settle(deps, ticket, event);
+    deps.observer.requestEnded(ex, event);
   }
 }
 
@@ -136,6 +141,7 @@ async function streamChat(
   );
   const sse = ex.sse();
   sse.open();
+  deps.observer.streamOpened(ex);
   try {
     const summary = await relayStream(chunks, sse, {
       request,
@@ -188,7 +194,7 @@ async function firstAnswer<T>(
       requestId: ex.requestId,
     };
     try {
-      return { target, value: await attempt(adapter, call) };
+      return { target, value: await deps.observer.attempt(ex, target, () => attempt(adapter, call)) };
     } catch (err) {
       if (ex.signal.aborted || i === targets.length - 1 || !isRetryableUpstreamError(err)) throw err;
       deps.log.warn(

@@ -1,0 +1,77 @@
+import type { ChatExchange } from "../pipeline/chat.js";
+import type { GatewayMetrics } from "./metric-definitions.js";
+import type { ModelLabels } from "./model-labels.js";
+import type { ChatObserver } from "./observer.js";
+
+/** What the metrics need to remember of one request between its hooks. */
+interface RequestState {
+  /** Milliseconds spent waiting on upstream attempts, summed over fallbacks. */
+  upstreamMs: number;
+  streaming: boolean;
+}
+
+/** Turns the pipeline's named points into Prometheus series. */
+export class ChatMetrics implements ChatObserver {
+  private readonly requests = new WeakMap<ChatExchange, RequestState>();
+
+  constructor(
+    private readonly m: GatewayMetrics,
+    private readonly labels: ModelLabels,
+  ) {}
+
+  requestStarted(ex: ChatExchange): void {
+    this.requests.set(ex, { upstreamMs: 0, streaming: false });
+    this.m.chatInFlight.inc();
+  }
+
+  async attempt<T>(ex: ChatExchange, target: Parameters<ChatObserver["attempt"]>[1], call: () => Promise<T>) {
+    const started = performance.now();
+    let outcome = "error";
+    try {
+      const value = await call();
+      outcome = "ok";
+      return value;
+    } catch (err) {
+      if (ex.signal.aborted) outcome = "aborted";
+      throw err;
+    } finally {
+      const ms = performance.now() - started;
+      const state = this.requests.get(ex);
+      if (state) state.upstreamMs += ms;
+      const label = this.labels.of(target.provider.name, target.publicModel);
+      this.m.upstreamDuration.observe({ provider: label.provider, model: label.model, outcome }, ms / 1000);
+    }
+  }
+
+  streamOpened(ex: ChatExchange): void {
+    const state = this.requests.get(ex);
+    if (!state || state.streaming) return;
+    state.streaming = true;
+    this.m.streamsInFlight.inc();
+  }
+
+  requestEnded(ex: ChatExchange, event: Parameters<ChatObserver["requestEnded"]>[1]): void {
+    const state = this.requests.get(ex);
+    this.requests.delete(ex);
+    this.m.chatInFlight.dec();
+    if (state?.streaming) this.m.streamsInFlight.dec();
+    const { provider, model } = this.labels.of(event.provider, event.model);
+    const stream = event.stream ? "true" : "false";
+    this.m.chatRequests.inc({ provider, model, stream, status: String(event.status) });
+    if (event.status === 499) return; // the client left: no duration worth a histogram
+    this.m.requestDuration.observe({ provider, model, stream }, event.latencyMs / 1000);
+    if (event.ttftMs !== null) this.m.timeToFirstToken.observe({ provider, model }, event.ttftMs / 1000);
+    if (!event.stream && state && state.upstreamMs > 0 && event.status < 500) {
+      this.m.gatewayOverhead.observe(
+        { provider, model },
+        Math.max(0, event.latencyMs - state.upstreamMs) / 1000,
+      );
+    }
+    if (event.promptTokens > 0)
+      this.m.tokens.inc({ provider, model, direction: "input" }, event.promptTokens);
+    if (event.completionTokens > 0) {
+      this.m.tokens.inc({ provider, model, direction: "output" }, event.completionTokens);
+    }
+    if (event.costUsd !== null && event.costUsd > 0) this.m.cost.inc({ provider, model }, event.costUsd);
+  }
+}
