@@ -46,14 +46,13 @@ export function defineHealthGauges(registry: Registry, src: HealthSources): void
       this.set({ dialect: src.store.dialect }, (await pingWithin(src.store, PING_TIMEOUT_MS)) ? 1 : 0);
     },
   });
+  if (redisStatus(src.limiter) === undefined) return; // embedded mode: there is no Redis to report
   new Gauge({
     name: "meshapi_redis_up",
-    help: "Shared mode: 1 while the connection to Redis is ready, else 0 (absent in embedded mode)",
+    help: "Shared mode: 1 while the connection to Redis is ready, else 0",
     registers,
     collect() {
-      const status = redisStatus(src.limiter);
-      if (status === undefined) this.reset();
-      else this.set(status === "ready" ? 1 : 0);
+      this.set(redisStatus(src.limiter) === "ready" ? 1 : 0);
     },
   });
 }

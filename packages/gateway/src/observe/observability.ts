@@ -41,8 +41,8 @@ export async function createObservability(cfg: ObserveConfig, log: Logger): Prom
     observeLimiter: (limiter) => (metrics ? countDecisions(limiter, metrics.limiterDecisions) : limiter),
     attach(app, health) {
       if (!registry || !metrics) return;
-      // Process metrics (event-loop lag, heap, GC, file descriptors) under the same prefix.
-      collectDefaultMetrics({ register: registry, prefix: "meshapi_process_" });
+      // Process metrics (meshapi_process_*, meshapi_nodejs_*: event-loop lag, heap, GC, descriptors).
+      collectDefaultMetrics({ register: registry, prefix: "meshapi_" });
       defineHealthGauges(registry, health);
       countHttpRequests(app, metrics);
       registerMetricsRoute(app, registry, cfg.metricsToken);
