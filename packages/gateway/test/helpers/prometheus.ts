@@ -16,14 +16,19 @@ export function parseExposition(text: string): Sample[] {
     const m = LINE.exec(line);
     if (!m) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? "").matchAll(LABEL)) labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, "$1");
+    for (const l of (m[2] ?? "").matchAll(LABEL))
+      labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, "$1");
     out.push({ name: m[1] as string, labels, value: Number(m[3]) });
   }
   return out;
 }
 
 /** The value of the one sample with this name whose labels include `labels`; undefined if none. */
-export function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+export function valueOf(
+  samples: Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const found = samples.filter(
     (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );
