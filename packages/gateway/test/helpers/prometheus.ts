@@ -24,7 +24,7 @@ export function parseExposition(text: string): Sample[] {
 }
 
 /** The value of the one sample with this name whose labels include `labels`; undefined if none. */
-export function valueOf(
+export function sampleValue(
   samples: Sample[],
   name: string,
   labels: Record<string, string> = {},

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ask, type Harness, readEvents, startHarness } from "../helpers/harness.js";
-import { parseExposition, type Sample, sumOf, valueOf } from "../helpers/prometheus.js";
+import { parseExposition, type Sample, sampleValue, sumOf } from "../helpers/prometheus.js";
 
 const TOKEN = "metrics-scrape-token-for-tests";
 const MODEL = { provider: "openai", model: "openai/gpt-4o-mini" };
@@ -49,7 +49,8 @@ describe("GET /metrics after real requests", () => {
   afterAll(() => h?.close());
 
   it("counts chat requests by provider, model, stream and status", () => {
-    const count = (labels: Record<string, string>) => valueOf(samples, "meshapi_chat_requests_total", labels);
+    const count = (labels: Record<string, string>) =>
+      sampleValue(samples, "meshapi_chat_requests_total", labels);
     expect(count({ ...MODEL, stream: "false", status: "200" })).toBe(3);
     expect(count({ ...MODEL, stream: "true", status: "200" })).toBe(1);
     expect(count({ ...MODEL, stream: "false", status: "502" })).toBe(1);
@@ -59,12 +60,13 @@ describe("GET /metrics after real requests", () => {
   });
 
   it("counts HTTP requests by route template, method and status, and the one in flight (the scrape)", () => {
-    const http = (labels: Record<string, string>) => valueOf(samples, "meshapi_http_requests_total", labels);
+    const http = (labels: Record<string, string>) =>
+      sampleValue(samples, "meshapi_http_requests_total", labels);
     expect(http({ route: "/v1/chat/completions", method: "POST", status: "200" })).toBe(4);
     expect(http({ route: "/v1/chat/completions", method: "POST", status: "429" })).toBe(1);
-    expect(valueOf(samples, "meshapi_http_requests_in_flight")).toBe(1);
-    expect(valueOf(samples, "meshapi_chat_requests_in_flight")).toBe(0);
-    expect(valueOf(samples, "meshapi_chat_streams_in_flight")).toBe(0);
+    expect(sampleValue(samples, "meshapi_http_requests_in_flight")).toBe(1);
+    expect(sampleValue(samples, "meshapi_chat_requests_in_flight")).toBe(0);
+    expect(sampleValue(samples, "meshapi_chat_streams_in_flight")).toBe(0);
   });
 
   it("sums the tokens and cost the responses reported", () => {
@@ -73,28 +75,28 @@ describe("GET /metrics after real requests", () => {
     const cost = usages.reduce((a, u) => a + (u.cost ?? 0), 0);
     expect(input).toBeGreaterThan(0);
     expect(cost).toBeGreaterThan(0);
-    expect(valueOf(samples, "meshapi_tokens_total", { ...MODEL, direction: "input" })).toBe(input);
-    expect(valueOf(samples, "meshapi_tokens_total", { ...MODEL, direction: "output" })).toBe(output);
-    expect(valueOf(samples, "meshapi_cost_usd_total", MODEL)).toBeCloseTo(cost, 12);
+    expect(sampleValue(samples, "meshapi_tokens_total", { ...MODEL, direction: "input" })).toBe(input);
+    expect(sampleValue(samples, "meshapi_tokens_total", { ...MODEL, direction: "output" })).toBe(output);
+    expect(sampleValue(samples, "meshapi_cost_usd_total", MODEL)).toBeCloseTo(cost, 12);
   });
 
   it("has latency histograms: total, upstream by outcome, overhead, time to first token", () => {
-    const n = (name: string, labels: Record<string, string>) => valueOf(samples, `${name}_count`, labels);
+    const n = (name: string, labels: Record<string, string>) => sampleValue(samples, `${name}_count`, labels);
     expect(n("meshapi_chat_request_duration_seconds", { ...MODEL, stream: "false" })).toBe(4);
     expect(n("meshapi_chat_request_duration_seconds", { ...MODEL, stream: "true" })).toBe(1);
     expect(n("meshapi_upstream_duration_seconds", { ...MODEL, outcome: "ok" })).toBe(4);
     expect(n("meshapi_upstream_duration_seconds", { ...MODEL, outcome: "error" })).toBe(1);
     expect(n("meshapi_gateway_overhead_seconds", MODEL)).toBe(3);
     expect(n("meshapi_chat_time_to_first_token_seconds", MODEL)).toBe(1);
-    const inf = valueOf(samples, "meshapi_chat_request_duration_seconds_bucket", {
+    const inf = sampleValue(samples, "meshapi_chat_request_duration_seconds_bucket", {
       ...MODEL,
       stream: "false",
       le: "+Inf",
     });
     expect(inf).toBe(4);
     // The overhead is a part of the whole: its sum cannot exceed the requests' total time.
-    const overhead = valueOf(samples, "meshapi_gateway_overhead_seconds_sum", MODEL) ?? Number.NaN;
-    const total = valueOf(samples, "meshapi_chat_request_duration_seconds_sum", {
+    const overhead = sampleValue(samples, "meshapi_gateway_overhead_seconds_sum", MODEL) ?? Number.NaN;
+    const total = sampleValue(samples, "meshapi_chat_request_duration_seconds_sum", {
       ...MODEL,
       stream: "false",
     });
@@ -103,19 +105,19 @@ describe("GET /metrics after real requests", () => {
   });
 
   it("counts limiter decisions by outcome and limit", () => {
-    expect(valueOf(samples, "meshapi_limiter_decisions_total", { decision: "refused", limit: "rpm" })).toBe(
-      1,
-    );
+    expect(
+      sampleValue(samples, "meshapi_limiter_decisions_total", { decision: "refused", limit: "rpm" }),
+    ).toBe(1);
     // Every request that reached admission: 5 answered or failed upstream, 1 refused.
-    expect(valueOf(samples, "meshapi_limiter_decisions_total", { decision: "admitted" })).toBe(5);
+    expect(sampleValue(samples, "meshapi_limiter_decisions_total", { decision: "admitted" })).toBe(5);
   });
 
   it("reports the usage queue, drops and the store's health; no Redis series in embedded mode", () => {
-    expect(valueOf(samples, "meshapi_usage_queue_depth")).toBeGreaterThanOrEqual(0);
-    expect(valueOf(samples, "meshapi_usage_events_dropped_total")).toBe(0);
-    expect(valueOf(samples, "meshapi_store_up", { dialect: "sqlite" })).toBe(1);
-    expect(valueOf(samples, "meshapi_redis_up")).toBeUndefined();
-    expect(valueOf(samples, "meshapi_process_resident_memory_bytes")).toBeGreaterThan(0);
+    expect(sampleValue(samples, "meshapi_usage_queue_depth")).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(samples, "meshapi_usage_events_dropped_total")).toBe(0);
+    expect(sampleValue(samples, "meshapi_store_up", { dialect: "sqlite" })).toBe(1);
+    expect(sampleValue(samples, "meshapi_redis_up")).toBeUndefined();
+    expect(sampleValue(samples, "meshapi_process_resident_memory_bytes")).toBeGreaterThan(0);
   });
 
   it("puts no key, user or request id in any label", async () => {
