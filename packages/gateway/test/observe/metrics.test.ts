@@ -132,7 +132,7 @@ describe("GET /metrics after real requests", () => {
   });
 
   it("refuses a scrape without the token, with the error envelope", async () => {
-    for (const headers of [{}, { authorization: "Bearer wrong" }]) {
+    for (const headers of [{}, { authorization: "Bearer wrong" }] as Record<string, string>[]) {
       const res = await fetch(`${h.url}/metrics`, { headers });
       expect(res.status).toBe(401);
       const body = (await res.json()) as { error: { code: string }; request_id: string };
