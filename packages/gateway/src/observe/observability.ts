@@ -27,6 +27,21 @@ export interface Observability {
   shutdown(): Promise<void>;
 }
 
+let processMetrics: Registry | undefined;
+
+/**
+ * Process metrics (meshapi_process_*, meshapi_nodejs_*: CPU, memory, event-loop lag, GC, handles) are
+ * one set per process, so one registry collects them however many gateways the process runs (tests
+ * run many); each gateway serves it merged with its own.
+ */
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, prefix: "meshapi_" });
+  }
+  return processMetrics;
+}
+
 /** Metrics (prom-client, on unless MESHAPI_METRICS=false) and tracing (OpenTelemetry, off by default). */
 export async function createObservability(cfg: ObserveConfig, log: Logger): Promise<Observability> {
   const registry = cfg.metrics ? new Registry() : undefined;
@@ -41,11 +56,9 @@ export async function createObservability(cfg: ObserveConfig, log: Logger): Prom
     observeLimiter: (limiter) => (metrics ? countDecisions(limiter, metrics.limiterDecisions) : limiter),
     attach(app, health) {
       if (!registry || !metrics) return;
-      // Process metrics (meshapi_process_*, meshapi_nodejs_*: event-loop lag, heap, GC, descriptors).
-      collectDefaultMetrics({ register: registry, prefix: "meshapi_" });
       defineHealthGauges(registry, health);
       countHttpRequests(app, metrics);
-      registerMetricsRoute(app, registry, cfg.metricsToken);
+      registerMetricsRoute(app, Registry.merge([processRegistry(), registry]), cfg.metricsToken);
     },
     shutdown: async () => {
       await tracing?.shutdown();
