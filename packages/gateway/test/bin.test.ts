@@ -77,12 +77,16 @@ describe.skipIf(!built)("the meshapi bin", () => {
   });
 
   it("npx @meshapi/gateway serve starts the gateway", async () => {
-    const child = spawn("npx", ["--no-install", "@meshapi/gateway", "serve", "--port", "0", "--data-dir", dir], {
-      cwd: root,
-      env: { ...process.env, MESHAPI_LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
+    const child = spawn(
+      "npx",
+      ["--no-install", "@meshapi/gateway", "serve", "--port", "0", "--data-dir", dir],
+      {
+        cwd: root,
+        env: { ...process.env, MESHAPI_LOG_LEVEL: "warn" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       const url = await new Promise<string>((resolve, reject) => {
