@@ -40,9 +40,9 @@ WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /src/packages/gateway/dist ./packages/gateway/dist
 COPY --chown=root:root packages/gateway/package.json ./packages/gateway/package.json
+COPY --chown=root:root packages/gateway/bin ./packages/gateway/bin
 # `meshapi` on the PATH inside the container (docker compose exec gateway-1 meshapi keys list).
-RUN chmod 755 packages/gateway/dist/cli/main.js \
-  && ln -s /app/packages/gateway/dist/cli/main.js /usr/local/bin/meshapi \
+RUN ln -s /app/packages/gateway/bin/meshapi.js /usr/local/bin/meshapi \
   && mkdir -p /data && chown node:node /data
 # The code is root-owned and read-only to the process; only /data (embedded SQLite) is writable.
 USER node
