@@ -16,6 +16,8 @@ describe("GET /metrics after real requests", () => {
   let samples: Sample[];
   let scrape: string;
   const usages: Usage[] = [];
+  /** Upstream attempts of the failing request, as the gateway reports them (1 without retries). */
+  let failedAttempts = 1;
 
   beforeAll(async () => {
     h = await startHarness({ env: { MESHAPI_METRICS_TOKEN: TOKEN } });
@@ -30,7 +32,9 @@ describe("GET /metrics after real requests", () => {
     const tail = events.filter((e) => typeof e === "object" && e.usage).at(-1);
     usages.push(tail?.usage as Usage);
     // The upstream fails: a 502 with provider and model known.
-    expect((await h.chat(ask("boom [[sim:status=500]]"))).status).toBe(502);
+    const failed = await h.chat(ask("boom [[sim:status=500]]"));
+    expect(failed.status).toBe(502);
+    failedAttempts = Number(failed.headers.get("x-meshapi-attempts") ?? "1");
     // Refused before routing: no provider, no model.
     expect((await h.chat({ model: "openai/gpt-4o-mini", messages: "nope" })).status).toBe(422);
     // One request per minute: the second is refused by the limiter.
@@ -85,7 +89,7 @@ describe("GET /metrics after real requests", () => {
     expect(n("meshapi_chat_request_duration_seconds", { ...MODEL, stream: "false" })).toBe(4);
     expect(n("meshapi_chat_request_duration_seconds", { ...MODEL, stream: "true" })).toBe(1);
     expect(n("meshapi_upstream_duration_seconds", { ...MODEL, outcome: "ok" })).toBe(4);
-    expect(n("meshapi_upstream_duration_seconds", { ...MODEL, outcome: "error" })).toBe(1);
+    expect(n("meshapi_upstream_duration_seconds", { ...MODEL, outcome: "error" })).toBe(failedAttempts);
     expect(n("meshapi_gateway_overhead_seconds", MODEL)).toBe(3);
     expect(n("meshapi_chat_time_to_first_token_seconds", MODEL)).toBe(1);
     const inf = sampleValue(samples, "meshapi_chat_request_duration_seconds_bucket", {
