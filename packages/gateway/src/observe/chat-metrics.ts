@@ -2,6 +2,7 @@ import type { ChatExchange } from "../pipeline/chat.js";
 import type { GatewayMetrics } from "./metric-definitions.js";
 import type { ModelLabels } from "./model-labels.js";
 import type { ChatObserver } from "./observer.js";
+import { SeriesLabelCache } from "./series-labels.js";
 
 /** What the metrics need to remember of one request between its hooks. */
 interface RequestState {
@@ -13,6 +14,7 @@ interface RequestState {
 /** Turns the pipeline's named points into Prometheus series. */
 export class ChatMetrics implements ChatObserver {
   private readonly requests = new WeakMap<ChatExchange, RequestState>();
+  private readonly series = new SeriesLabelCache();
 
   constructor(
     private readonly m: GatewayMetrics,
@@ -38,8 +40,8 @@ export class ChatMetrics implements ChatObserver {
       const ms = performance.now() - started;
       const state = this.requests.get(ex);
       if (state) state.upstreamMs += ms;
-      const label = this.labels.of(target.provider.name, target.publicModel);
-      this.m.upstreamDuration.observe({ provider: label.provider, model: label.model, outcome }, ms / 1000);
+      const series = this.series.of(this.labels.of(target.provider.name, target.publicModel));
+      this.m.upstreamDuration.observe(series.attempt(outcome), ms / 1000);
     }
   }
 
@@ -55,23 +57,17 @@ export class ChatMetrics implements ChatObserver {
     this.requests.delete(ex);
     this.m.chatInFlight.dec();
     if (state?.streaming) this.m.streamsInFlight.dec();
-    const { provider, model } = this.labels.of(event.provider, event.model);
-    const stream = event.stream ? "true" : "false";
-    this.m.chatRequests.inc({ provider, model, stream, status: String(event.status) });
+    const series = this.series.of(this.labels.of(event.provider, event.model));
+    this.m.chatRequests.inc(series.status(event.status, event.stream));
     if (event.status === 499) return; // the client left: no duration worth a histogram
-    this.m.requestDuration.observe({ provider, model, stream }, event.latencyMs / 1000);
-    if (event.ttftMs !== null) this.m.timeToFirstToken.observe({ provider, model }, event.ttftMs / 1000);
+    this.m.requestDuration.observe(series.byStream[event.stream ? 1 : 0], event.latencyMs / 1000);
+    if (event.ttftMs !== null) this.m.timeToFirstToken.observe(series.model, event.ttftMs / 1000);
     if (!event.stream && state && state.upstreamMs > 0 && event.status < 500) {
-      this.m.gatewayOverhead.observe(
-        { provider, model },
-        Math.max(0, event.latencyMs - state.upstreamMs) / 1000,
-      );
+      const overheadMs = Math.max(0, event.latencyMs - state.upstreamMs);
+      this.m.gatewayOverhead.observe(series.model, overheadMs / 1000);
     }
-    if (event.promptTokens > 0)
-      this.m.tokens.inc({ provider, model, direction: "input" }, event.promptTokens);
-    if (event.completionTokens > 0) {
-      this.m.tokens.inc({ provider, model, direction: "output" }, event.completionTokens);
-    }
-    if (event.costUsd !== null && event.costUsd > 0) this.m.cost.inc({ provider, model }, event.costUsd);
+    if (event.promptTokens > 0) this.m.tokens.inc(series.input, event.promptTokens);
+    if (event.completionTokens > 0) this.m.tokens.inc(series.output, event.completionTokens);
+    if (event.costUsd !== null && event.costUsd > 0) this.m.cost.inc(series.model, event.costUsd);
   }
 }
