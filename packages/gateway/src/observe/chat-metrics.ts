@@ -6,8 +6,9 @@ import { SeriesLabelCache } from "./series-labels.js";
 
 /** What the metrics need to remember of one request between its hooks. */
 interface RequestState {
-  /** Milliseconds spent waiting on upstream attempts, summed over fallbacks. */
+  /** Milliseconds spent waiting on upstream attempts, summed over retries and fallbacks. */
   upstreamMs: number;
+  attempts: number;
   streaming: boolean;
 }
 
@@ -22,7 +23,7 @@ export class ChatMetrics implements ChatObserver {
   ) {}
 
   requestStarted(ex: ChatExchange): void {
-    this.requests.set(ex, { upstreamMs: 0, streaming: false });
+    this.requests.set(ex, { upstreamMs: 0, attempts: 0, streaming: false });
     this.m.chatInFlight.inc();
   }
 
@@ -39,7 +40,10 @@ export class ChatMetrics implements ChatObserver {
     } finally {
       const ms = performance.now() - started;
       const state = this.requests.get(ex);
-      if (state) state.upstreamMs += ms;
+      if (state) {
+        state.upstreamMs += ms;
+        state.attempts++;
+      }
       const series = this.series.of(this.labels.of(target.provider.name, target.publicModel));
       this.m.upstreamDuration.observe(series.attempt(outcome), ms / 1000);
     }
@@ -62,7 +66,9 @@ export class ChatMetrics implements ChatObserver {
     if (event.status === 499) return; // the client left: no duration worth a histogram
     this.m.requestDuration.observe(series.byStream[event.stream ? 1 : 0], event.latencyMs / 1000);
     if (event.ttftMs !== null) this.m.timeToFirstToken.observe(series.model, event.ttftMs / 1000);
-    if (!event.stream && state && state.upstreamMs > 0 && event.status < 500) {
+    // Only requests answered at their first attempt: time between attempts (a retry's backoff) is
+    // neither upstream nor gateway work, and the pipeline does not tell it apart.
+    if (!event.stream && state?.attempts === 1 && event.status < 500) {
       const overheadMs = Math.max(0, event.latencyMs - state.upstreamMs);
       this.m.gatewayOverhead.observe(series.model, overheadMs / 1000);
     }

@@ -57,7 +57,7 @@ export function defineMetrics(registry: Registry) {
     ),
     gatewayOverhead: seconds(
       "meshapi_gateway_overhead_seconds",
-      "Non-streaming requests: whole duration minus the time spent waiting on upstreams",
+      "Non-streaming requests answered at the first attempt: whole duration minus the upstream call",
       ["provider", "model"],
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     ),
