@@ -17,8 +17,6 @@ import { startTracing, type Tracing } from "./tracing.js";
 export interface Observability {
   /** What the chat pipeline calls at its named points. */
   readonly observer: ChatObserver;
-  /** The registry `/metrics` serves; undefined when metrics are off. */
-  readonly registry: Registry | undefined;
   /** The limiter the pipeline should use: the same one, counting its decisions when metrics are on. */
   observeLimiter(limiter: Limiter): Limiter;
   /** Adds `/metrics` and the HTTP request counters to the server. */
@@ -52,7 +50,6 @@ export async function createObservability(cfg: ObserveConfig, log: Logger): Prom
   if (tracing) observers.push(tracing.observer);
   return {
     observer: combineObservers(observers),
-    registry,
     observeLimiter: (limiter) => (metrics ? countDecisions(limiter, metrics.limiterDecisions) : limiter),
     attach(app, health) {
       if (!registry || !metrics) return;
