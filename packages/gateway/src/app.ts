@@ -13,6 +13,7 @@ import { KeyCache } from "./keys/key-cache.js";
 import { openLimiter } from "./limits/open-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createLogger, logThrottle } from "./logging.js";
+import { createObservability } from "./observe/observability.js";
 import { AnthropicPassThrough } from "./providers/anthropic/passthrough.js";
 import type { Cancellation } from "./providers/cancellation.js";
 import { createEmbedders } from "./providers/embeddings/registry.js";
@@ -84,6 +85,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
   });
   const limiter = await openLimiter(config, store, log);
+  const observe = await createObservability(config.observe, log);
   const templates = new TemplateCache(store, config.templateCacheMs);
   const health = await openHealth(config, log);
   const router = new Router({ health, stats: new DeploymentStats(), retry: config.routing.retry, log });
@@ -103,8 +105,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     openaiResponsesPassThrough: new OpenAIResponsesPassThrough(http),
     inflight,
     isClosing: () => closing,
+    observer: observe.observer,
     governance: {
-      limiter,
+      limiter: observe.observeLimiter(limiter),
       onLimiterDown: config.onLimiterDown,
       onSpendDown: config.onSpendDown,
       defaultReservationTokens: config.defaultReservationTokens,
@@ -120,6 +123,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   registerAdminUsageRoutes(app, routeDeps);
   registerAdminInsightRoutes(app, routeDeps);
   registerUiRoutes(app, options.uiDir === undefined ? findUiDir() : (options.uiDir ?? undefined));
+  observe.attach(app, { usage, store, limiter });
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
@@ -143,6 +147,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await limiter.close().catch(() => {});
       await health.close().catch(() => {});
       await cache?.close().catch(() => {});
+      await observe
+        .shutdown()
+        .catch((err) => log.warn({ err: (err as Error).message }, "span export failed"));
       await store.close();
     }
   };

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type CacheConfig, loadCacheConfig } from "../cache/cache-config.js";
+import { loadObserveConfig, type ObserveConfig } from "../observe/observe-config.js";
 import { QUIRKS, type VendorQuirks } from "../providers/quirks.js";
 import {
   MAX_RETRIES,
@@ -83,6 +84,8 @@ export interface GatewayConfig {
   prices: PriceCatalog;
   /** Deployments per public model, retries and cooldowns (the file's `routing` section). */
   routing: RoutingConfig;
+  /** Metrics and tracing (see observe/observe-config.ts). */
+  observe: ObserveConfig;
 }
 
 export const DEFAULTS = {
@@ -211,6 +214,7 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
     providers,
     prices,
     routing: buildRouting(file, providers, env),
+    observe: loadObserveConfig(env),
   };
 }
 

@@ -4,6 +4,7 @@ import type { GatewayConfig } from "../config/config.js";
 import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { SseChannel } from "../http/sse.js";
 import type { Ticket } from "../limits/types.js";
+import type { ChatObserver } from "../observe/observer.js";
 import type { Cancellation } from "../providers/cancellation.js";
 import type { ChatCompletion } from "../providers/openai-types.js";
 import type { AdapterRegistry } from "../providers/registry.js";
@@ -45,6 +46,8 @@ export interface ChatDeps {
   router: Router;
   /** The response cache; absent when it is off (MESHAPI_CACHE=off). */
   cache?: ResponseCache | undefined;
+  /** Metrics and tracing, called at named points of the pipeline (observe/observer.ts). */
+  observer: ChatObserver;
 }
 
 /** One chat request as the HTTP layer hands it over, already authenticated. */
@@ -77,6 +80,7 @@ const KNOWN_TRANSFORMS: readonly string[] = [];
 export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<ChatResult> {
   const acct = new Accounting(ex);
   const setHeader = ex.setHeader ?? (() => {});
+  deps.observer.requestStarted(ex);
   let ticket: Ticket | undefined;
   try {
     const request = validateChatRequest(ex.body);
@@ -122,6 +126,7 @@ export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<Chat
     const event = acct.event();
     deps.usage.record(event);
     if (ticket) settle(deps, ticket, event);
+    deps.observer.requestEnded(ex, event);
   }
 }
 
@@ -159,6 +164,7 @@ async function streamChat(
   routingHeaders(ex, acct);
   const sse = ex.sse();
   sse.open();
+  deps.observer.streamOpened(ex);
   try {
     const summary = await relayStream(chunks, sse, {
       request,
@@ -195,15 +201,17 @@ function callUpstream<T>(
   request: ChatRequest,
   attempt: (adapter: ProviderAdapter, call: UpstreamCall) => Promise<T>,
 ): Promise<T> {
-  return callRouted(deps, ex, acct, routes, (d) =>
-    attempt(adapterFor(deps.adapters, d.provider), {
+  return callRouted(deps, ex, acct, routes, (d) => {
+    const adapter = adapterFor(deps.adapters, d.provider);
+    const call = {
       provider: d.provider,
       upstreamModel: d.upstreamModel,
       request,
       signal: ex.signal,
       requestId: ex.requestId,
-    }),
-  );
+    };
+    return deps.observer.attempt(ex, d, () => attempt(adapter, call));
+  });
 }
 
 function checkTransforms(request: ChatRequest): void {

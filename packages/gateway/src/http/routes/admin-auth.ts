@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { GatewayError } from "../../errors/catalog.js";
 
-function tokenMatches(header: string | undefined, token: string): boolean {
+export function tokenMatches(header: string | undefined, token: string): boolean {
   const presented = /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
   if (!presented) return false;
   const a = Buffer.from(presented);

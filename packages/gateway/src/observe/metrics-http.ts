@@ -1,0 +1,47 @@
+import type { FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
+import { GatewayError } from "../errors/catalog.js";
+import { tokenMatches } from "../http/routes/admin-auth.js";
+import type { GatewayMetrics } from "./metric-definitions.js";
+
+/**
+ * Counts every HTTP request by route template (`/v1/templates/:id`, never the raw URL, so ids do not
+ * become labels; "unmatched" for 404s), method and status, and the requests in flight.
+ */
+export function countHttpRequests(app: FastifyInstance, m: GatewayMetrics): void {
+  // An earlier onRequest hook may answer (401, shutting down) before this one runs; onResponse runs
+  // for those too, so only requests this hook saw leave the in-flight count.
+  const inFlight = new WeakSet<object>();
+  app.addHook("onRequest", (req, _reply, done) => {
+    inFlight.add(req);
+    m.httpInFlight.inc();
+    done();
+  });
+  app.addHook("onResponse", (req, reply, done) => {
+    if (inFlight.delete(req)) m.httpInFlight.dec();
+    m.httpRequests.inc({
+      route: req.routeOptions.url ?? "unmatched",
+      method: req.method,
+      status: String(reply.statusCode),
+    });
+    done();
+  });
+}
+
+/**
+ * `GET /metrics` in Prometheus' text format. With MESHAPI_METRICS_TOKEN set it needs
+ * `Authorization: Bearer <token>` (401 otherwise); without, it is open like `/healthz`.
+ */
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  registry: Registry,
+  token: string | undefined,
+): void {
+  app.get("/metrics", async (req, reply) => {
+    if (token !== undefined && !tokenMatches(req.headers.authorization, token)) {
+      throw new GatewayError("unauthorized", "/metrics needs Authorization: Bearer $MESHAPI_METRICS_TOKEN.");
+    }
+    const body = await registry.metrics();
+    return reply.type(registry.contentType).send(body);
+  });
+}
