@@ -18,7 +18,6 @@ import {
   resolveModelRoutes,
 } from "../routing/deployments.js";
 import { checkModelAccess } from "../routing/model-access.js";
-import { classifyFailure } from "../routing/retry-policy.js";
 import type { Router } from "../routing/router.js";
 import type { ApiKeyRecord } from "../store/types.js";
 import type { UsageWriter } from "../usage/usage-writer.js";
@@ -29,6 +28,7 @@ import { replayCached } from "./cache-replay.js";
 import type { ChatRequest } from "./chat-request.js";
 import { visitCache } from "./response-cache.js";
 import { callRouted, routingHeaders } from "./routed-call.js";
+import { midStreamFailure } from "./stream-failure.js";
 import { relayStream } from "./stream-relay.js";
 import { startStream } from "./stream-start.js";
 import { completionText, estimateUsage, priceUsage } from "./usage-math.js";
@@ -178,14 +178,7 @@ async function streamChat(
   } catch (err) {
     chunks.cancel();
     if (ex.signal.aborted || isAbort(err)) throw err;
-    // Bytes have reached the client: no retry now, the failure goes in-band and counts against the deployment.
-    if (classifyFailure(err).retryable) deps.router.health.failed(target.id, { probe: false });
-    const failure =
-      err instanceof GatewayError
-        ? err
-        : new GatewayError("internal_error", "The stream failed.", { cause: err });
-    if (!(err instanceof GatewayError))
-      deps.log.error({ err, requestId: ex.requestId }, "stream relay failed");
+    const failure = midStreamFailure(deps, target, ex.requestId, err);
     sse.fail(toEnvelope(failure, ex.requestId));
     acct.end(200, failure.code);
     return { kind: "streamed" };

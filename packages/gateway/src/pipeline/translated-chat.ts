@@ -1,16 +1,16 @@
 import type { Logger } from "pino";
-import { GatewayError } from "../errors/catalog.js";
+import type { GatewayError } from "../errors/catalog.js";
 import type { EventStreamWriter } from "../http/event-stream.js";
 import type { ChatCompletion, ChatCompletionChunk, Usage } from "../providers/openai-types.js";
 import { type AdapterRegistry, adapterFor } from "../providers/registry.js";
 import type { ChunkStream, ProviderAdapter, UpstreamCall } from "../providers/types.js";
 import { isAbort } from "../providers/upstream-http.js";
 import type { ModelRoute } from "../routing/deployments.js";
-import { classifyFailure } from "../routing/retry-policy.js";
 import type { Accounting } from "./accounting.js";
 import type { ChatRequest } from "./chat-request.js";
 import type { GovernedExchange } from "./governed.js";
 import { answered, callRouted, type RoutedDeps, routingHeaders } from "./routed-call.js";
+import { midStreamFailure } from "./stream-failure.js";
 import { relayStream } from "./stream-relay.js";
 import { startStream } from "./stream-start.js";
 import { completionText, estimateUsage, priceUsage } from "./usage-math.js";
@@ -114,14 +114,7 @@ export async function streamTranslated(
   } catch (err) {
     chunks.cancel();
     if (ex.signal.aborted || isAbort(err)) throw err;
-    // Bytes have reached the client: no retry now, the failure goes in-band and counts against the deployment.
-    if (classifyFailure(err).retryable) deps.router.health.failed(target.id, { probe: false });
-    const failure =
-      err instanceof GatewayError
-        ? err
-        : new GatewayError("internal_error", "The stream failed.", { cause: err });
-    if (!(err instanceof GatewayError))
-      deps.log.error({ err, requestId: ex.requestId }, "stream relay failed");
+    const failure = midStreamFailure(deps, target, ex.requestId, err);
     const e = translation.error(failure, ex.requestId);
     out.send(e.event, e.data);
     out.end();

@@ -7,7 +7,7 @@ import { computeCost } from "../../src/config/prices.js";
 import { newRequestId } from "../../src/http/request-id.js";
 import { generateKey, hashesEqual, hashKey, looksLikeKey } from "../../src/keys/key-format.js";
 import { priceUsage } from "../../src/pipeline/usage-math.js";
-import { findTooDeep } from "../../src/pipeline/validate.js";
+import { findTooDeep } from "../../src/pipeline/validate-body.js";
 import {
   isRetryableUpstreamError,
   parseRetryAfter,

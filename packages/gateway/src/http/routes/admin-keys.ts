@@ -4,7 +4,7 @@ import { GatewayError } from "../../errors/catalog.js";
 import { cacheFields, fromCacheFields } from "../../keys/key-cache-settings.js";
 import { fromLimitFields, limitFields } from "../../keys/key-limits.js";
 import { KeyService, toKeyView } from "../../keys/key-service.js";
-import { issuesToDetails } from "../../pipeline/validate.js";
+import { issuesToDetails } from "../../pipeline/validate-body.js";
 import { MAX_MODEL_PATTERNS, patternProblem } from "../../routing/model-access.js";
 import type { ServerDeps } from "../server.js";
 

@@ -1,19 +1,10 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { handleChat } from "../../pipeline/chat.js";
 import { Cancellation } from "../../providers/cancellation.js";
 import { requestedRetries } from "../../routing/retry-policy.js";
+import { pipelineHeadersOf } from "../pipeline-headers.js";
 import type { ServerDeps } from "../server.js";
 import { SseWriter } from "../sse.js";
-
-/** The `x-ratelimit-*` and `x-meshapi-*` headers set on the reply so far (a hijacked stream writes its own head). */
-function pipelineHeadersOf(reply: FastifyReply): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(reply.getHeaders())) {
-    if ((name.startsWith("x-ratelimit-") || name.startsWith("x-meshapi-")) && typeof value === "string")
-      out[name] = value;
-  }
-  return out;
-}
 
 export function registerChatRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.post("/v1/chat/completions", async (req, reply) => {

@@ -3,6 +3,7 @@ import type { Aborted, GovernedExchange } from "../../pipeline/governed.js";
 import { Cancellation } from "../../providers/cancellation.js";
 import { requestedRetries } from "../../routing/retry-policy.js";
 import { EventStreamWriter } from "../event-stream.js";
+import { pipelineHeadersOf } from "../pipeline-headers.js";
 import type { ServerDeps } from "../server.js";
 
 /** A governed exchange that may answer with a named-event stream. */
@@ -14,16 +15,6 @@ export interface StreamingExchange extends GovernedExchange {
 }
 
 export type RouteResult = { kind: "json"; body: unknown } | { kind: "streamed" } | Aborted;
-
-/** The `x-ratelimit-*` and `x-meshapi-*` headers set on the reply so far (a hijacked stream writes its own head). */
-function pipelineHeadersOf(reply: FastifyReply): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(reply.getHeaders())) {
-    if ((name.startsWith("x-ratelimit-") || name.startsWith("x-meshapi-")) && typeof value === "string")
-      out[name] = value;
-  }
-  return out;
-}
 
 /**
  * Runs one pipeline for an authenticated `/v1` request, the way the chat route does: a client that goes

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { GatewayError } from "../../errors/catalog.js";
-import { issuesToDetails } from "../../pipeline/validate.js";
+import { issuesToDetails } from "../../pipeline/validate-body.js";
 import { createTemplateBody, patchTemplateBody } from "../../templates/template-schema.js";
 import { TemplateService, toTemplateView } from "../../templates/template-service.js";
 import { callerKeyId, type RouteDeps } from "./route-deps.js";
