@@ -86,18 +86,42 @@ export async function eventStream(
   call: UpstreamCall,
   translate: StreamTranslator,
 ): Promise<ChunkStream> {
-  const contentType = String(res.headers["content-type"] ?? "");
-  if (!contentType.includes("text/event-stream")) {
-    const text = await res.body.text().catch(() => "");
-    throw new GatewayError("upstream_error", `${call.provider.name} did not answer with an event stream.`, {
-      status: 502,
-      providerError: text.slice(0, 2048),
-    });
-  }
+  await requireEventStream(res, call);
   return {
     [Symbol.asyncIterator]: () => run(res, call, translate),
     cancel: () => res.body.destroy(),
   };
+}
+
+/** A 2xx that is not an event stream (a JSON error with a 200) is a 502 carrying what the vendor sent. */
+async function requireEventStream(
+  res: UpstreamResponse,
+  call: Pick<UpstreamCall, "provider">,
+): Promise<void> {
+  const contentType = String(res.headers["content-type"] ?? "");
+  if (contentType.includes("text/event-stream")) return;
+  const text = await res.body.text().catch(() => "");
+  throw new GatewayError("upstream_error", `${call.provider.name} did not answer with an event stream.`, {
+    status: 502,
+    providerError: text.slice(0, 2048),
+  });
+}
+
+/** A vendor's raw events, for a pass-through that relays them as they are; `cancel` releases the connection. */
+export interface RawEventStream {
+  events: AsyncIterable<SseEvent>;
+  cancel: () => void;
+}
+
+/** POSTs a streaming request to be passed through: once the vendor answered 2xx with an event stream. */
+export async function postForEvents(
+  http: UpstreamHttp,
+  call: Pick<UpstreamCall, "provider" | "signal">,
+  req: VendorRequest,
+): Promise<RawEventStream> {
+  const res = await postChecked(http, call, req);
+  await requireEventStream(res, call);
+  return { events: sseEvents(res.body), cancel: () => res.body.destroy() };
 }
 
 async function* run(

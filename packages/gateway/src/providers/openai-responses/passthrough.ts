@@ -1,8 +1,8 @@
 import { GatewayError } from "../../errors/catalog.js";
 import type { Usage } from "../openai-types.js";
-import { type SseEvent, sseEvents } from "../sse-events.js";
+
 import type { UpstreamCall } from "../types.js";
-import { postChecked, postForJson, type VendorRequest } from "../upstream-calls.js";
+import { postForEvents, postForJson, type RawEventStream, type VendorRequest } from "../upstream-calls.js";
 import type { UpstreamHttp } from "../upstream-http.js";
 import { upstreamStatusError } from "../upstream-status.js";
 
@@ -54,19 +54,8 @@ export class OpenAIResponsesPassThrough {
     return response;
   }
 
-  async stream(
-    call: ResponsesPassThroughCall,
-  ): Promise<{ events: AsyncIterable<SseEvent>; cancel: () => void }> {
-    const res = await postChecked(this.http, call, this.prepare(call, true));
-    const contentType = String(res.headers["content-type"] ?? "");
-    if (!contentType.includes("text/event-stream")) {
-      const text = await res.body.text().catch(() => "");
-      throw new GatewayError("upstream_error", `${call.provider.name} did not answer with an event stream.`, {
-        status: 502,
-        providerError: text.slice(0, 2048),
-      });
-    }
-    return { events: sseEvents(res.body), cancel: () => res.body.destroy() };
+  async stream(call: ResponsesPassThroughCall): Promise<RawEventStream> {
+    return postForEvents(this.http, call, this.prepare(call, true));
   }
 
   private prepare(call: ResponsesPassThroughCall, stream: boolean): VendorRequest {
