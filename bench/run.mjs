@@ -4,13 +4,14 @@
 // BENCH_WARMUP_MS (default 3000), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --cpu-prof);
 // the governance rows have their own: BENCH_GOV_SLICE_MS (default 1500), BENCH_GOV_WARMUP_MS (default 1000),
 // BENCH_GOV_ROUNDS (default 30), BENCH_GOV_RESTART_ROUNDS (default 10); the routing rows BENCH_ROUTING_SLICE_MS
-// (default 1500) and BENCH_ROUTING_ROUNDS (default 16). BENCH_ONLY=routing (or governance) runs that part alone.
+// (default 1500) and BENCH_ROUTING_ROUNDS (default 16), also used by the metrics rows. BENCH_ONLY picks parts
+// (comma-separated: throughput, governance, routing, metrics, cancel, sdk).
 import { existsSync, writeFileSync } from "node:fs";
 import { measureCancellation, startSlowUpstream } from "./lib/cancel.mjs";
 import { runGovernanceBench } from "./lib/governance.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { startGatewayProcess, startSimulatorProcess, tempDir } from "./lib/processes.mjs";
-import { runRoutingBench } from "./lib/routing.mjs";
+import { runMetricsBench, runRoutingBench } from "./lib/routing.mjs";
 import { median } from "./lib/stats.mjs";
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
@@ -135,10 +136,13 @@ const governance = runs("governance")
   ? await runGovernanceBench({ dir, simUrl: sim.url, concurrency, log: (line) => process.stderr.write(line) })
   : [];
 
-// Routing: two weighted deployments of one public name against one plain model (lib/routing.mjs).
-const routing = runs("routing")
-  ? await runRoutingBench({ dir, simUrl: sim.url, concurrency, log: (line) => process.stderr.write(line) })
-  : [];
+// Routing: two weighted deployments of one public name against one plain model; and the cost of the
+// Prometheus metrics, on against off (lib/routing.mjs, lib/paired.mjs).
+const log = (line) => process.stderr.write(line);
+const routing = [
+  ...(runs("routing") ? await runRoutingBench({ dir, simUrl: sim.url, concurrency, log }) : []),
+  ...(runs("metrics") ? await runMetricsBench({ dir, simUrl: sim.url, concurrency, log }) : []),
+];
 
 // Cancellation: a separate gateway whose "slow" provider is the tiny upstream above.
 const configPath = `${dir}/slow.json`;
@@ -201,11 +205,11 @@ if (governance.length > 0)
 if (routing.length > 0)
   lines.push(
     "",
-    "| routing (chat, non-stream, one gateway) | through gateway (req/s) | vs one deployment (median) | 95 % interval of the median | p50 (ms) | p99 (ms) | errors |",
+    "| paired rows (chat, non-stream): each second row against the row above it | through gateway (req/s) | vs the row above (median) | 95 % interval of the median | p50 (ms) | p99 (ms) | errors |",
     "|---|---:|---:|---:|---:|---:|---:|",
     ...routing.map(
       (r) =>
-        `| ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.vsOne, 2)} | ${fmt(r.vsOneInterval[0], 2)}–${fmt(r.vsOneInterval[1], 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} |`,
+        `| ${r.scenario} | ${fmt(r.rps)} | ${r.vsFirst === 1 ? "—" : fmt(r.vsFirst, 2)} | ${r.vsFirst === 1 ? "—" : `${fmt(r.vsFirstInterval[0], 2)}–${fmt(r.vsFirstInterval[1], 2)}`} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} |`,
     ),
   );
 if (cancel)

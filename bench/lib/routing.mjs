@@ -4,25 +4,16 @@
 // in-flight and latency bookkeeping. Both deployments point at the same simulator (two credentials of
 // one vendor): more upstream capacity would flatter the two-deployment row.
 //
-// Short alternating slices (BENCH_ROUTING_SLICE_MS, default 1500, each after BENCH_GOV_WARMUP_MS of
-// warm-up) in BENCH_ROUTING_ROUNDS rounds (default 16), the order flipped every round (AB, BA), as the
-// governance rows do for their targets; the ratio is the median of the rounds' own ratios with its 95 %
-// bootstrap interval.
+// Alternating slices (BENCH_ROUTING_SLICE_MS, default 1500, each after BENCH_GOV_WARMUP_MS of warm-up)
+// in BENCH_ROUTING_ROUNDS rounds (default 16); see paired.mjs.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runLoad } from "./load.mjs";
+import { runPaired } from "./paired.mjs";
 import { startGatewayProcess } from "./processes.mjs";
-import { median, medianInterval } from "./stats.mjs";
 
-export async function runRoutingBench({
-  dir,
-  simUrl,
-  concurrency,
-  durationMs = Number(process.env.BENCH_ROUTING_SLICE_MS ?? 1500),
-  warmupMs = Number(process.env.BENCH_GOV_WARMUP_MS ?? 1000),
-  rounds = Number(process.env.BENCH_ROUTING_ROUNDS ?? 16),
-  log = () => {},
-}) {
+const ask = (model) => ({ model, messages: [{ role: "user", content: "What is the capital of France?" }] });
+
+export async function runRoutingBench({ dir, simUrl, concurrency, log }) {
   const configPath = join(dir, "routing.json");
   writeFileSync(
     configPath,
@@ -45,42 +36,57 @@ export async function runRoutingBench({
     SECOND_OPENAI_KEY: "sim-openai-key-2",
     MESHAPI_RECORD_USAGE: "false",
   });
-  const targets = [
-    { name: "one deployment (openai/gpt-4o-mini)", model: "openai/gpt-4o-mini", results: [] },
-    { name: "two weighted deployments (mesh/two, 3:1)", model: "mesh/two", results: [] },
-  ];
-  const slice = (t, ms, warm) =>
-    runLoad({
-      url: gw.url,
-      path: "/v1/chat/completions",
-      headers: { authorization: `Bearer ${gw.key}` },
-      body: { model: t.model, messages: [{ role: "user", content: "What is the capital of France?" }] },
-      concurrency,
-      durationMs: ms,
-      warmupMs: warm,
-    });
   try {
-    for (const t of targets) await slice(t, 3000, 0);
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? targets : [...targets].reverse();
-      for (const t of order) {
-        const r = await slice(t, durationMs, warmupMs);
-        t.results.push(r);
-        log(`routing, ${t.name}, round ${round + 1}: ${r.rps.toFixed(0)} rps\n`);
-      }
-    }
+    return await runPaired({
+      targets: [
+        {
+          name: "one deployment (openai/gpt-4o-mini)",
+          url: gw.url,
+          key: gw.key,
+          body: ask("openai/gpt-4o-mini"),
+        },
+        { name: "two weighted deployments (mesh/two, 3:1)", url: gw.url, key: gw.key, body: ask("mesh/two") },
+      ],
+      concurrency,
+      durationMs: Number(process.env.BENCH_ROUTING_SLICE_MS ?? 1500),
+      warmupMs: Number(process.env.BENCH_GOV_WARMUP_MS ?? 1000),
+      rounds: Number(process.env.BENCH_ROUTING_ROUNDS ?? 16),
+      label: "routing",
+      log,
+    });
   } finally {
     await gw.stop();
   }
-  const [one, two] = targets;
-  const ratios = two.results.map((r, i) => r.rps / one.results[i].rps).sort((a, b) => a - b);
-  return targets.map((t) => ({
-    scenario: t.name,
-    rps: median(t.results.map((r) => r.rps)),
-    p50: median(t.results.map((r) => r.p50)),
-    p99: median(t.results.map((r) => r.p99)),
-    errors: t.results.reduce((n, r) => n + r.errors, 0),
-    vsOne: t === one ? 1 : median(ratios),
-    vsOneInterval: t === one ? [1, 1] : medianInterval(ratios),
-  }));
+}
+
+// Metrics cost: the same load through two gateway processes, one with the Prometheus metrics off
+// (MESHAPI_METRICS=false) and one with the default (on); usage accounting off on both.
+export async function runMetricsBench({ dir, simUrl, concurrency, log }) {
+  const off = await startGatewayProcess(dir, simUrl, {
+    MESHAPI_METRICS: "false",
+    MESHAPI_RECORD_USAGE: "false",
+  });
+  const on = await startGatewayProcess(dir, simUrl, { MESHAPI_RECORD_USAGE: "false" });
+  try {
+    return await runPaired({
+      targets: [
+        {
+          name: "metrics off (MESHAPI_METRICS=false)",
+          url: off.url,
+          key: off.key,
+          body: ask("openai/gpt-4o-mini"),
+        },
+        { name: "metrics on (the default)", url: on.url, key: on.key, body: ask("openai/gpt-4o-mini") },
+      ],
+      concurrency,
+      durationMs: Number(process.env.BENCH_ROUTING_SLICE_MS ?? 1500),
+      warmupMs: Number(process.env.BENCH_GOV_WARMUP_MS ?? 1000),
+      rounds: Number(process.env.BENCH_ROUTING_ROUNDS ?? 16),
+      label: "metrics",
+      log,
+    });
+  } finally {
+    await off.stop();
+    await on.stop();
+  }
 }

@@ -15,12 +15,14 @@ interface RequestState {
 /** Turns the pipeline's named points into Prometheus series. */
 export class ChatMetrics implements ChatObserver {
   private readonly requests = new WeakMap<ChatExchange, RequestState>();
-  private readonly series = new SeriesLabelCache();
+  private readonly series: SeriesLabelCache;
 
   constructor(
     private readonly m: GatewayMetrics,
     private readonly labels: ModelLabels,
-  ) {}
+  ) {
+    this.series = new SeriesLabelCache(m);
+  }
 
   requestStarted(ex: ChatExchange): void {
     this.requests.set(ex, { upstreamMs: 0, attempts: 0, streaming: false });
@@ -45,7 +47,7 @@ export class ChatMetrics implements ChatObserver {
         state.attempts++;
       }
       const series = this.series.of(this.labels.of(target.provider.name, target.publicModel));
-      this.m.upstreamDuration.observe(series.attempt(outcome), ms / 1000);
+      series.attempt(outcome).observe(ms / 1000);
     }
   }
 
@@ -62,18 +64,18 @@ export class ChatMetrics implements ChatObserver {
     this.m.chatInFlight.dec();
     if (state?.streaming) this.m.streamsInFlight.dec();
     const series = this.series.of(this.labels.of(event.provider, event.model));
-    this.m.chatRequests.inc(series.status(event.status, event.stream));
+    series.requests(event.status, event.stream).value++;
     if (event.status === 499) return; // the client left: no duration worth a histogram
-    this.m.requestDuration.observe(series.byStream[event.stream ? 1 : 0], event.latencyMs / 1000);
-    if (event.ttftMs !== null) this.m.timeToFirstToken.observe(series.model, event.ttftMs / 1000);
+    series.requestDuration(event.stream).observe(event.latencyMs / 1000);
+    if (event.ttftMs !== null) series.timeToFirstToken().observe(event.ttftMs / 1000);
     // Only requests answered at their first attempt: time between attempts (a retry's backoff) is
     // neither upstream nor gateway work, and the pipeline does not tell it apart.
     if (!event.stream && state?.attempts === 1 && event.status < 500) {
       const overheadMs = Math.max(0, event.latencyMs - state.upstreamMs);
-      this.m.gatewayOverhead.observe(series.model, overheadMs / 1000);
+      series.gatewayOverhead().observe(overheadMs / 1000);
     }
-    if (event.promptTokens > 0) this.m.tokens.inc(series.input, event.promptTokens);
-    if (event.completionTokens > 0) this.m.tokens.inc(series.output, event.completionTokens);
-    if (event.costUsd !== null && event.costUsd > 0) this.m.cost.inc(series.model, event.costUsd);
+    if (event.promptTokens > 0) series.tokens("input").value += event.promptTokens;
+    if (event.completionTokens > 0) series.tokens("output").value += event.completionTokens;
+    if (event.costUsd !== null && event.costUsd > 0) series.cost().value += event.costUsd;
   }
 }

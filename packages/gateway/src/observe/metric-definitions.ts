@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { Counter, type Registry } from "prom-client";
+import { FastCounter, FastGauge, FastHistogram } from "./fast-series.js";
 
 /**
  * Every metric the gateway exports, on one registry per gateway (tests run several in one process).
@@ -7,35 +8,34 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
  */
 export function defineMetrics(registry: Registry) {
   const registers = [registry];
+  // The request path's metrics are fast-series.ts's (no label hashing per update); the rest prom-client's.
   const seconds = (name: string, help: string, labelNames: string[], buckets: number[]) =>
-    new Histogram({ name, help, labelNames, buckets, registers });
+    new FastHistogram(name, help, labelNames, buckets, registry);
+  const counter = (o: { name: string; help: string; labelNames: string[] }) =>
+    new FastCounter(o.name, o.help, o.labelNames, registry);
+  const gauge = (o: { name: string; help: string }) => new FastGauge(o.name, o.help, registry);
   return {
-    httpRequests: new Counter({
+    httpRequests: counter({
       name: "meshapi_http_requests_total",
       help: "HTTP requests answered, by route template, method and status",
       labelNames: ["route", "method", "status"],
-      registers,
     }),
-    httpInFlight: new Gauge({
+    httpInFlight: gauge({
       name: "meshapi_http_requests_in_flight",
       help: "HTTP requests received and not yet answered",
-      registers,
     }),
-    chatRequests: new Counter({
+    chatRequests: counter({
       name: "meshapi_chat_requests_total",
       help: "Chat completion requests, by provider, model, stream and status (one per request, after fallbacks)",
       labelNames: ["provider", "model", "stream", "status"],
-      registers,
     }),
-    chatInFlight: new Gauge({
+    chatInFlight: gauge({
       name: "meshapi_chat_requests_in_flight",
       help: "Chat completion requests in the pipeline",
-      registers,
     }),
-    streamsInFlight: new Gauge({
+    streamsInFlight: gauge({
       name: "meshapi_chat_streams_in_flight",
       help: "Server-sent event streams open to clients",
-      registers,
     }),
     requestDuration: seconds(
       "meshapi_chat_request_duration_seconds",
@@ -61,17 +61,15 @@ export function defineMetrics(registry: Registry) {
       ["provider", "model"],
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     ),
-    tokens: new Counter({
+    tokens: counter({
       name: "meshapi_tokens_total",
       help: "Tokens of answered chat requests, by direction (input, output)",
       labelNames: ["provider", "model", "direction"],
-      registers,
     }),
-    cost: new Counter({
+    cost: counter({
       name: "meshapi_cost_usd_total",
       help: "Cost of answered chat requests in USD, from the price catalog",
       labelNames: ["provider", "model"],
-      registers,
     }),
     limiterDecisions: new Counter({
       name: "meshapi_limiter_decisions_total",

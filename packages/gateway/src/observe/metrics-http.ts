@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { GatewayError } from "../errors/catalog.js";
 import { tokenMatches } from "../http/routes/admin-auth.js";
+import type { CounterSeries } from "./fast-series.js";
 import type { GatewayMetrics } from "./metric-definitions.js";
 
 /**
@@ -12,6 +13,8 @@ export function countHttpRequests(app: FastifyInstance, m: GatewayMetrics): void
   // An earlier onRequest hook may answer (401, shutting down) before this one runs; onResponse runs
   // for those too, so only requests this hook saw leave the in-flight count.
   const inFlight = new WeakSet<object>();
+  // Routes × methods × statuses is a small set: each series is resolved once, by a short string key.
+  const seen = new Map<string, CounterSeries>();
   app.addHook("onRequest", (req, _reply, done) => {
     inFlight.add(req);
     m.httpInFlight.inc();
@@ -19,11 +22,14 @@ export function countHttpRequests(app: FastifyInstance, m: GatewayMetrics): void
   });
   app.addHook("onResponse", (req, reply, done) => {
     if (inFlight.delete(req)) m.httpInFlight.dec();
-    m.httpRequests.inc({
-      route: req.routeOptions.url ?? "unmatched",
-      method: req.method,
-      status: String(reply.statusCode),
-    });
+    const route = req.routeOptions.url ?? "unmatched";
+    const key = `${reply.statusCode} ${req.method} ${route}`;
+    let series = seen.get(key);
+    if (series === undefined) {
+      series = m.httpRequests.series({ route, method: req.method, status: String(reply.statusCode) });
+      seen.set(key, series);
+    }
+    series.value++;
     done();
   });
 }

@@ -1,52 +1,71 @@
+import type { CounterSeries, HistogramSeries } from "./fast-series.js";
+import type { GatewayMetrics } from "./metric-definitions.js";
 import type { ModelLabel } from "./model-labels.js";
 
-type Labels = Readonly<Record<string, string>>;
-
 /**
- * The label objects of one model's series, built on first use and reused by every request after, so
- * the hot path hands prom-client ready-made objects instead of allocating a literal per update.
+ * The series of one model, each resolved on its first update and reused by every request after: an
+ * update on the hot path is a field added to, with no label set built, validated or hashed. A series
+ * appears in the scrape only once it has been updated, as with prom-client's own metrics.
  */
 export class SeriesLabels {
-  readonly model: Labels;
-  readonly byStream: readonly [Labels, Labels];
-  readonly input: Labels;
-  readonly output: Labels;
-  private readonly attempts = new Map<string, Labels>();
-  private readonly statuses = new Map<number, [Labels, Labels]>();
+  private readonly counters = new Map<string, CounterSeries>();
+  private readonly histograms = new Map<string, HistogramSeries>();
 
-  constructor(label: ModelLabel) {
-    const { provider, model } = label;
-    this.model = { provider, model };
-    this.byStream = [
-      { provider, model, stream: "false" },
-      { provider, model, stream: "true" },
-    ];
-    this.input = { provider, model, direction: "input" };
-    this.output = { provider, model, direction: "output" };
-  }
+  constructor(
+    private readonly m: GatewayMetrics,
+    private readonly label: ModelLabel,
+  ) {}
 
   /** `provider`, `model`, `stream`, `status`; statuses are a few dozen values at most. */
-  status(status: number, stream: boolean): Labels {
-    let pair = this.statuses.get(status);
-    if (!pair) {
-      const s = String(status);
-      pair = [
-        { ...this.byStream[0], status: s },
-        { ...this.byStream[1], status: s },
-      ];
-      this.statuses.set(status, pair);
-    }
-    return pair[stream ? 1 : 0];
+  requests(status: number, stream: boolean): CounterSeries {
+    return this.counter(`r${status}${stream ? "s" : ""}`, () =>
+      this.m.chatRequests.series({ ...this.label, stream: String(stream), status: String(status) }),
+    );
+  }
+
+  requestDuration(stream: boolean): HistogramSeries {
+    return this.histogram(stream ? "ds" : "d", () =>
+      this.m.requestDuration.series({ ...this.label, stream: String(stream) }),
+    );
+  }
+
+  timeToFirstToken(): HistogramSeries {
+    return this.histogram("t", () => this.m.timeToFirstToken.series({ ...this.label }));
+  }
+
+  gatewayOverhead(): HistogramSeries {
+    return this.histogram("o", () => this.m.gatewayOverhead.series({ ...this.label }));
   }
 
   /** `provider`, `model`, `outcome` (ok, error, aborted). */
-  attempt(outcome: string): Labels {
-    let labels = this.attempts.get(outcome);
-    if (!labels) {
-      labels = { ...this.model, outcome };
-      this.attempts.set(outcome, labels);
+  attempt(outcome: string): HistogramSeries {
+    return this.histogram(`a${outcome}`, () => this.m.upstreamDuration.series({ ...this.label, outcome }));
+  }
+
+  tokens(direction: "input" | "output"): CounterSeries {
+    return this.counter(direction, () => this.m.tokens.series({ ...this.label, direction }));
+  }
+
+  cost(): CounterSeries {
+    return this.counter("c", () => this.m.cost.series({ ...this.label }));
+  }
+
+  private counter(key: string, resolve: () => CounterSeries): CounterSeries {
+    let series = this.counters.get(key);
+    if (series === undefined) {
+      series = resolve();
+      this.counters.set(key, series);
     }
-    return labels;
+    return series;
+  }
+
+  private histogram(key: string, resolve: () => HistogramSeries): HistogramSeries {
+    let series = this.histograms.get(key);
+    if (series === undefined) {
+      series = resolve();
+      this.histograms.set(key, series);
+    }
+    return series;
   }
 }
 
@@ -54,10 +73,12 @@ export class SeriesLabels {
 export class SeriesLabelCache {
   private readonly cache = new WeakMap<ModelLabel, SeriesLabels>();
 
+  constructor(private readonly m: GatewayMetrics) {}
+
   of(label: ModelLabel): SeriesLabels {
     let series = this.cache.get(label);
     if (!series) {
-      series = new SeriesLabels(label);
+      series = new SeriesLabels(this.m, label);
       this.cache.set(label, series);
     }
     return series;

@@ -1,4 +1,6 @@
+import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { defineMetrics } from "../../src/observe/metric-definitions.js";
 import { ModelLabels, UNROUTED } from "../../src/observe/model-labels.js";
 import { SeriesLabelCache } from "../../src/observe/series-labels.js";
 
@@ -25,28 +27,39 @@ describe("ModelLabels (the model label's cardinality cap)", () => {
   });
 });
 
-describe("SeriesLabels (ready-made label objects per model)", () => {
-  it("builds each combination once, with exactly the labels of its metric", () => {
-    const cache = new SeriesLabelCache();
+describe("SeriesLabels (each model's series resolved once)", () => {
+  it("resolves each combination once, into the series of exactly its labels", async () => {
+    const registry = new Registry();
+    const cache = new SeriesLabelCache(defineMetrics(registry));
     const label = new ModelLabels(10).of("openai", "openai/a");
     const series = cache.of(label);
     expect(cache.of(label)).toBe(series);
-    expect(series.status(200, true)).toEqual({
-      provider: "openai",
-      model: "openai/a",
-      stream: "true",
-      status: "200",
-    });
-    expect(series.status(200, true)).toBe(series.status(200, true));
-    expect(series.status(502, false)).toEqual({
-      provider: "openai",
-      model: "openai/a",
-      stream: "false",
-      status: "502",
-    });
-    expect(series.attempt("error")).toEqual({ provider: "openai", model: "openai/a", outcome: "error" });
+    expect(series.requests(200, true)).toBe(series.requests(200, true));
     expect(series.attempt("error")).toBe(series.attempt("error"));
-    expect(series.input).toEqual({ provider: "openai", model: "openai/a", direction: "input" });
-    expect(series.model).toEqual({ provider: "openai", model: "openai/a" });
+    series.requests(200, true).value++;
+    series.requests(200, true).value++;
+    series.requests(502, false).value++;
+    series.attempt("error").observe(0.02);
+    series.tokens("input").value += 7;
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'meshapi_chat_requests_total{provider="openai",model="openai/a",stream="true",status="200"} 2',
+    );
+    expect(text).toContain(
+      'meshapi_chat_requests_total{provider="openai",model="openai/a",stream="false",status="502"} 1',
+    );
+    expect(text).toContain(
+      'meshapi_upstream_duration_seconds_bucket{provider="openai",model="openai/a",outcome="error",le="0.025"} 1',
+    );
+    expect(text).toContain(
+      'meshapi_upstream_duration_seconds_bucket{provider="openai",model="openai/a",outcome="error",le="0.01"} 0',
+    );
+    expect(text).toContain(
+      'meshapi_upstream_duration_seconds_count{provider="openai",model="openai/a",outcome="error"} 1',
+    );
+    expect(text).toContain('meshapi_tokens_total{provider="openai",model="openai/a",direction="input"} 7');
+    // Only what was updated is exported: no zero series for the other stream value or direction.
+    expect(text).not.toContain('stream="false",status="200"');
+    expect(text).not.toContain('direction="output"');
   });
 });
