@@ -73,9 +73,10 @@ export type ChatResult = { kind: "json"; body: ChatCompletion } | { kind: "strea
 const KNOWN_TRANSFORMS: readonly string[] = [];
 
 /**
- * The chat completion pipeline, top to bottom: validate → render template → resolve routes → admit
- * (rate limits, spend reservation) → call the provider (falling back along `models`) → respond (JSON or
- * SSE) → account and settle. Authentication happened in the HTTP layer.
+ * The chat completion pipeline, top to bottom: validate → render template → model access → resolve
+ * routes → admit (rate limits, spend reservation) → the response cache → call the provider through the
+ * router (deployments, retries, cooldowns, then the `models` fallbacks) → respond (JSON or SSE) →
+ * account and settle. Authentication happened in the HTTP layer.
  */
 export async function handleChat(deps: ChatDeps, ex: ChatExchange): Promise<ChatResult> {
   const acct = new Accounting(ex);
