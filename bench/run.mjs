@@ -1,5 +1,6 @@
-// `npm run bench`: throughput and latency through the gateway against the simulator directly, with
-// the same load in the same run, plus cancellation latency and the SDK's SSE parsing speed.
+// `npm run bench`: throughput and latency through the gateway against the simulator directly and
+// against a bare Node proxy (bench/bare-proxy.mjs, the reference the gateway is judged by), with the
+// same load in the same rounds, plus cancellation latency and the SDK's SSE parsing speed.
 // Knobs: BENCH_DURATION_MS (default 5000), BENCH_CONCURRENCY (default 32), BENCH_ROUNDS (default 3),
 // BENCH_WARMUP_MS (default 3000), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. --cpu-prof);
 // the governance rows have their own: BENCH_GOV_SLICE_MS (default 1500), BENCH_GOV_WARMUP_MS (default 1000),
@@ -10,7 +11,12 @@ import { existsSync, writeFileSync } from "node:fs";
 import { measureCancellation, startSlowUpstream } from "./lib/cancel.mjs";
 import { runGovernanceBench } from "./lib/governance.mjs";
 import { runLoad } from "./lib/load.mjs";
-import { startGatewayProcess, startSimulatorProcess, tempDir } from "./lib/processes.mjs";
+import {
+  startBareProxyProcess,
+  startGatewayProcess,
+  startSimulatorProcess,
+  tempDir,
+} from "./lib/processes.mjs";
 import { runMetricsBench, runRoutingBench } from "./lib/routing.mjs";
 import { median } from "./lib/stats.mjs";
 
@@ -27,6 +33,8 @@ const sim = await startSimulatorProcess(dir);
 const rows = [];
 if (runs("throughput")) {
   const gw = await startGatewayProcess(dir, sim.url);
+  // The reference row: a bare proxy doing only the JSON work every gateway must do (bench/bare-proxy.mjs).
+  const bare = await startBareProxyProcess(dir, sim.url);
   try {
     const scenarios = [
       {
@@ -70,6 +78,8 @@ if (runs("throughput")) {
         headers: { authorization: "Bearer sim-openai-key" },
         direct: (s) => s.body("gpt-4o-mini"),
         model: "openai/gpt-4o-mini",
+        // The bare proxy speaks OpenAI's format only, so only these rows get a bare-proxy figure.
+        bare: true,
       },
       {
         label: ", Anthropic upstream (translated)",
@@ -103,9 +113,19 @@ if (runs("throughput")) {
             concurrency,
             durationMs,
           });
-          rounds.push({ direct, through });
+          const viaBare = u.bare
+            ? await runLoad({
+                url: bare.url,
+                path: "/v1/chat/completions",
+                headers: {},
+                body: s.body(u.model),
+                concurrency,
+                durationMs,
+              })
+            : undefined;
+          rounds.push({ direct, through, bare: viaBare });
           process.stderr.write(
-            `${s.name}${u.label}, round ${round + 1}: direct ${fmt(direct.rps)} rps, gateway ${fmt(through.rps)} rps\n`,
+            `${s.name}${u.label}, round ${round + 1}: direct ${fmt(direct.rps)} rps, gateway ${fmt(through.rps)} rps${viaBare ? `, bare proxy ${fmt(viaBare.rps)} rps` : ""}\n`,
           );
         }
         const passThrough = rows.find((r) => r.scenario === s.name.replace(", cache hit", ""));
@@ -120,12 +140,16 @@ if (runs("throughput")) {
           direct: { rps: median(rounds.map((r) => r.direct.rps)) },
           through,
           ratio: median(rounds.map((r) => r.through.rps / r.direct.rps)),
+          bare: u.bare ? median(rounds.map((r) => r.bare.rps)) : undefined,
+          // The headline: the gateway against the bare proxy, round by round (stable across machines).
+          vsBare: u.bare ? median(rounds.map((r) => r.through.rps / r.bare.rps)) : undefined,
           vsPassThrough: passThrough ? through.rps / passThrough.through.rps : undefined,
         });
       }
     }
   } finally {
     await gw.stop();
+    await bare.stop();
   }
 }
 
@@ -185,11 +209,11 @@ const lines = [
 if (rows.length > 0)
   lines.push(
     "",
-    "| scenario | direct to simulator (req/s) | through gateway (req/s) | ratio | vs pass-through | gateway p50 (ms) | gateway p99 (ms) | errors |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| scenario | direct to simulator (req/s) | bare proxy (req/s) | through gateway (req/s) | gateway vs bare proxy | gateway vs direct | vs pass-through | gateway p50 (ms) | gateway p99 (ms) | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${fmt(r.direct.rps)} | ${fmt(r.through.rps)} | ${fmt(r.ratio, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
+        `| ${r.scenario} | ${fmt(r.direct.rps)} | ${r.bare === undefined ? "—" : fmt(r.bare)} | ${fmt(r.through.rps)} | ${r.vsBare === undefined ? "—" : fmt(r.vsBare, 2)} | ${fmt(r.ratio, 2)} | ${r.vsPassThrough === undefined ? "—" : fmt(r.vsPassThrough, 2)} | ${fmt(r.through.p50, 2)} | ${fmt(r.through.p99, 2)} | ${r.through.errors} |`,
     ),
   );
 if (governance.length > 0)

@@ -53,6 +53,16 @@ export async function startSimulatorProcess(dir) {
   );
 }
 
+/** The bench's reference: a bare Node proxy in front of the simulator (bench/bare-proxy.mjs). */
+export async function startBareProxyProcess(dir, simUrl) {
+  return startListening(
+    [join(root, "bench/bare-proxy.mjs"), "--upstream", simUrl],
+    {},
+    /Bare proxy listening on (http:\/\/\S+)\n/,
+    join(dir, "bare-proxy.log"),
+  );
+}
+
 /** A gateway with its own SQLite data dir and one key; logs at the default level go to a file. */
 export async function startGatewayProcess(
   dir,
