@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Aborted, GovernedExchange } from "../../pipeline/governed.js";
 import { Cancellation } from "../../providers/cancellation.js";
@@ -16,16 +17,26 @@ export interface StreamingExchange extends GovernedExchange {
 
 export type RouteResult = { kind: "json"; body: unknown } | { kind: "streamed" } | Aborted;
 
+/** What every `/v1` pipeline is handed, whatever its response format. */
+export interface ServedExchange extends GovernedExchange {
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * Takes the raw response over (call only once the upstream has answered) and hands it, with the
+   * `x-ratelimit-*` / `x-meshapi-*` headers set so far, to the stream writer `make` builds.
+   */
+  hijack<W>(make: (res: ServerResponse, headers: Record<string, string>) => W): W;
+}
+
 /**
- * Runs one pipeline for an authenticated `/v1` request, the way the chat route does: a client that goes
- * away cancels the upstream call at once, the call counts as in flight for graceful shutdown, and the
- * result is sent as JSON, left alone (already streamed) or cut (aborted).
+ * Runs one pipeline for an authenticated `/v1` request: a client that goes away cancels the upstream
+ * call at once, the call counts as in flight for graceful shutdown, and the result is sent as JSON,
+ * left alone (already streamed) or cut (aborted). Every `/v1` model route goes through here.
  */
-export async function serveGoverned(
+export async function serveExchange(
   deps: ServerDeps,
   req: FastifyRequest,
   reply: FastifyReply,
-  pipeline: (ex: StreamingExchange) => Promise<RouteResult>,
+  pipeline: (ex: ServedExchange) => Promise<RouteResult>,
 ): Promise<FastifyReply> {
   const key = req.apiKey;
   if (!key) throw new Error("auth hook did not run");
@@ -48,9 +59,9 @@ export async function serveGoverned(
       setHeader: (name, value) => {
         reply.header(name, value);
       },
-      events: () => {
+      hijack: (make) => {
         reply.hijack();
-        return new EventStreamWriter(reply.raw, { ...pipelineHeadersOf(reply), "x-request-id": req.id });
+        return make(reply.raw, { ...pipelineHeadersOf(reply), "x-request-id": req.id });
       },
     });
     if (result.kind === "json") return reply.send(result.body);
@@ -63,4 +74,16 @@ export async function serveGoverned(
     deps.inflight.delete(controller);
     reply.raw.off("close", onClose);
   }
+}
+
+/** A route answering in a named-event stream format (`/v1/messages`, `/v1/responses`, `/v1/embeddings`). */
+export function serveGoverned(
+  deps: ServerDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  pipeline: (ex: StreamingExchange) => Promise<RouteResult>,
+): Promise<FastifyReply> {
+  return serveExchange(deps, req, reply, (ex) =>
+    pipeline({ ...ex, events: () => ex.hijack((res, headers) => new EventStreamWriter(res, headers)) }),
+  );
 }
