@@ -18,6 +18,6 @@ export class EventStreamWriter extends EventResponse {
   }
 
   end(): void {
-    if (this.writable) this.res.end();
+    this.endWith();
   }
 }

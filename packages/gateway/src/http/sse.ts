@@ -18,7 +18,6 @@ export class SseWriter extends EventResponse implements EventSink {
   }
 
   done(): void {
-    if (!this.writable) return;
-    this.res.end("data: [DONE]\n\n");
+    this.endWith("data: [DONE]\n\n");
   }
 }

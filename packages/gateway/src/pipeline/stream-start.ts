@@ -1,6 +1,5 @@
 import { GatewayError } from "../errors/catalog.js";
-import type { ChatCompletionChunk } from "../providers/openai-types.js";
-import type { ChunkStream } from "../providers/types.js";
+import type { ChunkStream, StreamPiece } from "../providers/types.js";
 
 /**
  * Waits for a stream's first chunk before the gateway answers its client, and hands back a stream
@@ -10,7 +9,7 @@ import type { ChunkStream } from "../providers/types.js";
  */
 export async function startStream(stream: ChunkStream, provider: string): Promise<ChunkStream> {
   const it = stream[Symbol.asyncIterator]();
-  let first: IteratorResult<ChatCompletionChunk>;
+  let first: IteratorResult<StreamPiece>;
   try {
     first = await it.next();
   } catch (err) {
@@ -23,8 +22,8 @@ export async function startStream(stream: ChunkStream, provider: string): Promis
     });
   }
   // A plain iterator, not a generator: no extra promise hop per chunk on the relay's hot loop.
-  let pending: IteratorResult<ChatCompletionChunk> | undefined = first;
-  const rest: AsyncIterator<ChatCompletionChunk> = {
+  let pending: IteratorResult<StreamPiece> | undefined = first;
+  const rest: AsyncIterator<StreamPiece> = {
     next() {
       if (pending === undefined) return it.next();
       const head = pending;

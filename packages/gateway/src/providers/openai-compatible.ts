@@ -1,10 +1,16 @@
 import { GatewayError } from "../errors/catalog.js";
 import { buildOpenAIBody } from "./openai-body.js";
-import type { ChatCompletion, ChatCompletionChunk } from "./openai-types.js";
-import type { SseEvent } from "./sse-events.js";
-import type { ChunkStream, ProviderAdapter, UpstreamCall } from "./types.js";
+import type { ChatCompletion } from "./openai-types.js";
+import { SseFrameSplitter } from "./sse-frames.js";
 import {
-  eventStream,
+  type ChunkStream,
+  type ProviderAdapter,
+  RawChunks,
+  type StreamPiece,
+  type UpstreamCall,
+} from "./types.js";
+import {
+  bodyStream,
   parseEventData,
   postChecked,
   postForJson,
@@ -34,7 +40,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   async stream(call: UpstreamCall): Promise<ChunkStream> {
     const res = await postChecked(this.http, call, this.prepare(call, true));
-    return eventStream(res, call, (events) => passThrough(events, call));
+    return bodyStream(res, call, (body) => passThrough(body, call));
   }
 
   private prepare(call: UpstreamCall, stream: boolean): VendorRequest {
@@ -57,22 +63,47 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 }
 
-/** OpenAI-format events are already chunks: parse them, stop at [DONE], surface in-band errors. */
+/**
+ * OpenAI-format events are already chunks: they are handed on as text, one batch per upstream read,
+ * until `[DONE]`. Each is checked for an object's shape, and only one that may carry an in-band error
+ * (a top-level `error`, as OpenAI and OpenRouter send after the 200) is parsed here.
+ */
 async function* passThrough(
-  events: AsyncIterable<SseEvent>,
+  body: AsyncIterable<Uint8Array>,
   call: UpstreamCall,
-): AsyncGenerator<ChatCompletionChunk> {
-  for await (const event of events) {
-    if (event.data === "[DONE]") return;
-    const chunk = parseEventData(event, call);
+): AsyncGenerator<StreamPiece> {
+  const splitter = new SseFrameSplitter();
+  for await (const bytes of body) {
+    const texts = splitter.push(bytes);
+    if (texts.length === 0) continue;
+    const done = checkChunks(texts, call);
+    if (texts.length > 0) yield new RawChunks(texts);
+    if (done) return;
+  }
+  const texts = splitter.end();
+  checkChunks(texts, call);
+  if (texts.length > 0) yield new RawChunks(texts);
+}
+
+/** Throws for a malformed or error event; cuts `texts` at `[DONE]` and says whether it came. */
+function checkChunks(texts: string[], call: UpstreamCall): boolean {
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i] as string;
+    if (text === "[DONE]") {
+      texts.length = i;
+      return true;
+    }
+    // `{…}` without an `"error"` key is passed on unparsed; anything else is parsed (and thrown if not an object).
+    const shaped = text.charCodeAt(0) === 123 && text.charCodeAt(text.length - 1) === 125;
+    if (shaped && !text.includes('"error"')) continue;
+    const chunk = parseEventData({ event: undefined, data: text }, call);
     if (chunk.error !== undefined && chunk.error !== null) {
-      // Errors after the 200 arrive as a data event with a top-level `error` (OpenAI, OpenRouter).
       throw new GatewayError(
         "upstream_error",
         `${call.provider.name} failed mid-stream: ${vendorMessage(chunk) ?? "unknown error"}`,
         { providerError: chunk.error },
       );
     }
-    yield chunk as unknown as ChatCompletionChunk;
   }
+  return false;
 }

@@ -15,8 +15,20 @@ export interface UpstreamCall {
   requestId: string;
 }
 
-/** An upstream stream that has answered 2xx; iterating yields OpenAI-format chunks. */
-export interface ChunkStream extends AsyncIterable<ChatCompletionChunk> {
+/**
+ * OpenAI-format chunks exactly as an OpenAI-compatible vendor sent them: the JSON text of each, all
+ * that one upstream read completed. The relay rewrites them as text and parses only the few it must
+ * (pipeline/raw-chunk.ts), so a pass-through stream costs no JSON work per chunk.
+ */
+export class RawChunks {
+  constructor(readonly texts: readonly string[]) {}
+}
+
+/** What an upstream stream yields: parsed chunks (translated vendors) or raw ones (pass-through). */
+export type StreamPiece = ChatCompletionChunk | RawChunks;
+
+/** An upstream stream that has answered 2xx; iterating yields OpenAI-format chunks, parsed or raw. */
+export interface ChunkStream extends AsyncIterable<StreamPiece> {
   /** Releases the upstream connection early (client went away, or the gateway stops reading). */
   cancel(): void;
 }

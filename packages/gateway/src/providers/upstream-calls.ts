@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { GatewayError } from "../errors/catalog.js";
 import type { ChatCompletionChunk } from "./openai-types.js";
 import { type SseEvent, sseEvents } from "./sse-events.js";
-import type { ChunkStream, UpstreamCall } from "./types.js";
+import type { ChunkStream, StreamPiece, UpstreamCall } from "./types.js";
 import { toGatewayError, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
 
 /** Maps a vendor's HTTP error response to MeshAPI's envelope. */
@@ -14,6 +14,9 @@ export type StatusErrorMapper = (
 
 /** Turns an upstream SSE event stream into OpenAI chunks; returning normally means the vendor ended cleanly. */
 export type StreamTranslator = (events: AsyncIterable<SseEvent>) => AsyncGenerator<ChatCompletionChunk>;
+
+/** Turns a 2xx event-stream body into stream pieces; returning normally means the vendor ended cleanly. */
+export type BodyReader = (body: AsyncIterable<Uint8Array>) => AsyncGenerator<StreamPiece>;
 
 /** One vendor call as an adapter prepares it. */
 export interface VendorRequest {
@@ -81,14 +84,23 @@ export function parseEventData(event: SseEvent, call: UpstreamCall): Record<stri
  * Wraps a 2xx event-stream response as a ChunkStream. A vendor that answers a stream request with
  * something else (a JSON error with a 200) is a 502 here, before the client's stream opens.
  */
-export async function eventStream(
+export function eventStream(
   res: UpstreamResponse,
   call: UpstreamCall,
   translate: StreamTranslator,
 ): Promise<ChunkStream> {
+  return bodyStream(res, call, (body) => translate(sseEvents(body)));
+}
+
+/** As `eventStream`, for a reader that takes the body's bytes itself (the OpenAI-format pass-through). */
+export async function bodyStream(
+  res: UpstreamResponse,
+  call: UpstreamCall,
+  read: BodyReader,
+): Promise<ChunkStream> {
   await requireEventStream(res, call);
   return {
-    [Symbol.asyncIterator]: () => run(res, call, translate),
+    [Symbol.asyncIterator]: () => run(res, call, read),
     cancel: () => res.body.destroy(),
   };
 }
@@ -127,11 +139,11 @@ export async function postForEvents(
 async function* run(
   res: UpstreamResponse,
   call: UpstreamCall,
-  translate: StreamTranslator,
-): AsyncGenerator<ChatCompletionChunk> {
+  read: BodyReader,
+): AsyncGenerator<StreamPiece> {
   let clean = false;
   try {
-    yield* translate(sseEvents(res.body));
+    yield* read(res.body);
     clean = true;
   } catch (err) {
     throw toGatewayError(err, call.provider);

@@ -8,7 +8,7 @@ import { AnthropicAdapter } from "../../../src/providers/anthropic/adapter.js";
 import { Cancellation } from "../../../src/providers/cancellation.js";
 import { GeminiAdapter } from "../../../src/providers/gemini/adapter.js";
 import type { ChatCompletionChunk } from "../../../src/providers/openai-types.js";
-import type { ProviderAdapter, UpstreamCall } from "../../../src/providers/types.js";
+import { type ProviderAdapter, RawChunks, type UpstreamCall } from "../../../src/providers/types.js";
 import { UpstreamHttp } from "../../../src/providers/upstream-http.js";
 import { rejected } from "./thrown.js";
 
@@ -64,7 +64,10 @@ function call(format: "anthropic" | "gemini", model: string): UpstreamCall {
 
 async function drain(adapter: ProviderAdapter, c: UpstreamCall): Promise<ChatCompletionChunk[]> {
   const out: ChatCompletionChunk[] = [];
-  for await (const chunk of await adapter.stream(c)) out.push(chunk);
+  for await (const chunk of await adapter.stream(c)) {
+    if (chunk instanceof RawChunks) throw new Error("a translating adapter yields parsed chunks");
+    out.push(chunk);
+  }
   return out;
 }
 
