@@ -7,11 +7,12 @@
 //
 //   node bench/instructions.mjs [DIR ...]
 //
-// Each DIR holds a built gateway (`DIR/dist/cli/main.js`); default: packages/gateway. To compare a
+// Each DIR holds a built gateway (`DIR/dist/cli/main.js`); default: packages/gateway; `bare` measures
+// the bench's bare proxy (bench/bare-proxy.mjs), the reference the gateway is compared with. To compare a
 // change, copy `packages/gateway/dist` and `package.json` somewhere before and after it. Knobs:
 // WARM (requests before counting, default 2000), N (requests counted, default 1000), REPEAT, KEYARGS
 // (extra `keys create` flags, e.g. "--rpm 1000000"), GW_ENV (JSON of extra gateway environment), CONC
-// (concurrent requests, default 1).
+// (concurrent requests, default 1), STREAM=1 (streamed answers of 20 chunks instead of one JSON answer).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,27 +22,35 @@ import { startSimulatorProcess, tempDir } from "./lib/processes.mjs";
 
 const warm = Number(process.env.WARM ?? 2000);
 const counted = Number(process.env.N ?? 1000);
+const stream = process.env.STREAM === "1";
 const body = JSON.stringify({
   model: "openai/gpt-4o-mini",
-  messages: [{ role: "user", content: "What is the capital of France?" }],
+  stream,
+  messages: [{ role: "user", content: stream ? "[[sim:words=20]]" : "What is the capital of France?" }],
 });
+const bareProxy = fileURLToPath(new URL("./bare-proxy.mjs", import.meta.url));
 
 async function instructionsPerRequest(buildDir, dir, simUrl) {
-  const cli = join(buildDir, "dist/cli/main.js");
   const dataDir = join(dir, `gw-${Math.random().toString(36).slice(2)}`);
-  const keyArgs = (process.env.KEYARGS ?? "").split(" ").filter(Boolean);
-  const created = execFileSync(process.execPath, [
-    cli,
-    "keys",
-    "create",
-    "--name",
-    "b",
-    "--json",
-    "--data-dir",
-    dataDir,
-    ...keyArgs,
-  ]);
-  const key = JSON.parse(created.toString()).key;
+  let key = "none";
+  let args = [bareProxy, "--upstream", simUrl];
+  if (buildDir !== "bare") {
+    const cli = join(buildDir, "dist/cli/main.js");
+    const keyArgs = (process.env.KEYARGS ?? "").split(" ").filter(Boolean);
+    const created = execFileSync(process.execPath, [
+      cli,
+      "keys",
+      "create",
+      "--name",
+      "b",
+      "--json",
+      "--data-dir",
+      dataDir,
+      ...keyArgs,
+    ]);
+    key = JSON.parse(created.toString()).key;
+    args = [cli, "serve", "--port", "0", "--data-dir", dataDir];
+  }
   const outDir = `${dataDir}-callgrind`;
   mkdirSync(outDir, { recursive: true });
   const child = spawn(
@@ -51,12 +60,7 @@ async function instructionsPerRequest(buildDir, dir, simUrl) {
       "--smc-check=all-non-file",
       `--callgrind-out-file=${outDir}/cg.%p`,
       process.execPath,
-      cli,
-      "serve",
-      "--port",
-      "0",
-      "--data-dir",
-      dataDir,
+      ...args,
     ],
     {
       env: {

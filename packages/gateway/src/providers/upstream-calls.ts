@@ -136,20 +136,40 @@ export async function postForEvents(
   return { events: sseEvents(res.body), cancel: () => res.body.destroy() };
 }
 
-async function* run(
-  res: UpstreamResponse,
-  call: UpstreamCall,
-  read: BodyReader,
-): AsyncGenerator<StreamPiece> {
+async function* run(res: UpstreamResponse, call: UpstreamCall, read: BodyReader): AsyncGenerator<StreamPiece> {
+  // The reader gets the body's bytes through an iterable that a reader stopping early (at `[DONE]`,
+  // at `message_stop`) does not close: closing a Node stream's iterator destroys the stream, which
+  // costs an AbortError and its stack trace per request and can cost the keep-alive connection.
+  const bytes = res.body[Symbol.asyncIterator]();
+  const body: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => bytes.next(),
+      return: () => Promise.resolve({ done: true, value: undefined }),
+    }),
+  };
   let clean = false;
   try {
-    yield* read(res.body);
+    yield* read(body);
     clean = true;
   } catch (err) {
     throw toGatewayError(err, call.provider);
   } finally {
-    // After a clean end, drain the rest so the keep-alive connection can be reused; otherwise tear it down.
-    if (clean) await res.body.dump({ limit: 64 * 1024 }).catch(() => {});
-    else if (!res.body.destroyed) res.body.destroy();
+    // After a clean end, read what is left (normally nothing but the end) so the connection can be
+    // reused; otherwise, or when the vendor keeps talking, tear it down.
+    if (!clean || !(await readRest(bytes))) res.body.destroy();
   }
+}
+
+/** Reads a body to its end; false when it failed or went past `limit` bytes first. */
+async function readRest(bytes: AsyncIterator<Uint8Array>, limit = 64 * 1024): Promise<boolean> {
+  try {
+    for (let total = 0; total <= limit; ) {
+      const next = await bytes.next();
+      if (next.done) return true;
+      total += next.value.byteLength;
+    }
+  } catch {
+    // A failure after the vendor said it was done changes nothing for the client.
+  }
+  return false;
 }

@@ -3,7 +3,7 @@ import { GatewayError } from "../../src/errors/catalog.js";
 import type { ChatRequest } from "../../src/pipeline/chat-request.js";
 import { relayStream } from "../../src/pipeline/stream-relay.js";
 import type { ChatCompletionChunk } from "../../src/providers/openai-types.js";
-import type { ChunkStream } from "../../src/providers/types.js";
+import { type ChunkStream, RawChunks } from "../../src/providers/types.js";
 
 const chunk = (
   choices: ChatCompletionChunk["choices"],
@@ -20,16 +20,20 @@ const delta = (content: string, index = 0) => ({ index, delta: { content }, fini
 const finish = (index = 0) => ({ index, delta: {}, finish_reason: "stop" });
 const usage = { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 };
 
-function streamOf(chunks: ChatCompletionChunk[]): ChunkStream {
+function streamOf(chunks: ChatCompletionChunk[], raw = false): ChunkStream {
   return {
     async *[Symbol.asyncIterator]() {
-      yield* chunks;
+      // As a pass-through vendor's stream: the JSON texts, two per upstream read.
+      if (raw) {
+        const texts = chunks.map((c) => JSON.stringify(c));
+        for (let i = 0; i < texts.length; i += 2) yield new RawChunks(texts.slice(i, i + 2));
+      } else yield* chunks;
     },
     cancel() {},
   };
 }
 
-async function relay(chunks: ChatCompletionChunk[], includeUsage: boolean) {
+async function relay(chunks: ChatCompletionChunk[], includeUsage: boolean, raw = false) {
   const sent: ChatCompletionChunk[] = [];
   const request = {
     messages: [{ role: "user", content: "hello" }],
@@ -37,7 +41,7 @@ async function relay(chunks: ChatCompletionChunk[], includeUsage: boolean) {
     ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
   } as ChatRequest;
   const summary = await relayStream(
-    streamOf(chunks),
+    streamOf(chunks, raw),
     { send: (json) => sent.push(JSON.parse(json)) },
     {
       request,
@@ -124,5 +128,44 @@ describe("relayStream", () => {
     await relaying;
     expect(pulled).toBe(4);
     expect(sent).toHaveLength(4);
+  });
+
+  it("relays raw (pass-through) chunks exactly as it relays parsed ones", async () => {
+    const streams = [
+      [chunk([delta("a")]), chunk([delta("b")]), chunk([finish()]), chunk([], usage)],
+      [chunk([delta("a", 0), delta("b", 1)]), chunk([finish(0)]), chunk([finish(1)]), chunk([], usage)],
+      [chunk([delta("hello")], null), chunk([delta(" world")], null), chunk([finish()], null)],
+    ];
+    for (const chunks of streams) {
+      for (const includeUsage of [false, true]) {
+        const parsed = await relay(structuredClone(chunks), includeUsage);
+        const raw = await relay(structuredClone(chunks), includeUsage, true);
+        expect(raw.sent).toEqual(parsed.sent);
+        expect(raw.summary).toEqual(parsed.summary);
+      }
+    }
+  });
+
+  it("a raw chunk that is not JSON fails the stream when it must be read", async () => {
+    const upstream: ChunkStream = {
+      async *[Symbol.asyncIterator]() {
+        yield new RawChunks(['{"choices":[], "usage": {broken}']);
+      },
+      cancel() {},
+    };
+    const relaying = relayStream(
+      upstream,
+      { send: () => {} },
+      {
+        request: { messages: [], stream: true } as unknown as ChatRequest,
+        publicModel: "p/m",
+        price: undefined,
+        onFirstChunk: () => {},
+      },
+    );
+    await expect(relaying).rejects.toMatchObject({
+      code: "upstream_error",
+      message: expect.stringContaining("malformed"),
+    });
   });
 });
