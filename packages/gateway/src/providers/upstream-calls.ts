@@ -136,7 +136,11 @@ export async function postForEvents(
   return { events: sseEvents(res.body), cancel: () => res.body.destroy() };
 }
 
-async function* run(res: UpstreamResponse, call: UpstreamCall, read: BodyReader): AsyncGenerator<StreamPiece> {
+async function* run(
+  res: UpstreamResponse,
+  call: UpstreamCall,
+  read: BodyReader,
+): AsyncGenerator<StreamPiece> {
   // The reader gets the body's bytes through an iterable that a reader stopping early (at `[DONE]`,
   // at `message_stop`) does not close: closing a Node stream's iterator destroys the stream, which
   // costs an AbortError and its stack trace per request and can cost the keep-alive connection.
