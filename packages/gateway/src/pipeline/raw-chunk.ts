@@ -23,18 +23,28 @@ export function rewriteRawChunk(text: string, modelJson: string, includeUsage: b
   if (valueEnd === -1) return undefined;
   const backslash = text.indexOf("\\", valueStart);
   if (backslash !== -1 && backslash < valueEnd) return undefined;
-  let out = text.slice(0, model + 8) + modelJson + text.slice(valueEnd + 1);
 
-  const usage = out.indexOf('"usage"');
+  // Every position is found in the vendor's text first and the answer is built from slices of it in
+  // one go: searching a string built by concatenation would make V8 copy it flat first.
+  const head = text.slice(0, model + 8) + modelJson;
+  const usage = text.indexOf('"usage"');
   if (includeUsage) {
     // OpenAI sends `usage: null` on every chunk before the tail when the client asked for usage.
-    if (usage === -1) out = `${out.slice(0, -1)},"usage":null}`;
-    return out;
+    return usage === -1
+      ? `${head}${text.slice(valueEnd + 1, -1)},"usage":null}`
+      : head + text.slice(valueEnd + 1);
   }
-  if (usage === -1) return out;
-  if (out.startsWith(',"usage":null', usage - 1)) return out.slice(0, usage - 1) + out.slice(usage + 12);
-  if (out.startsWith('"usage":null,', usage)) return out.slice(0, usage) + out.slice(usage + 13);
-  return undefined;
+  if (usage === -1) return head + text.slice(valueEnd + 1);
+  // Drop `"usage":null` with one of its commas; anything else spelled differently is parsed.
+  let cut = usage - 1;
+  let to = usage + 12;
+  if (!text.startsWith(',"usage":null', cut)) {
+    if (!text.startsWith('"usage":null,', usage)) return undefined;
+    cut = usage;
+    to = usage + 13;
+  }
+  if (cut < valueEnd) return undefined; // usage before model: rare, and simplest parsed
+  return head + text.slice(valueEnd + 1, cut) + text.slice(to);
 }
 
 /** True when every `key` in `text` has the value `null` (or there is none). */

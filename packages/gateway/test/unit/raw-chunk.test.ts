@@ -21,7 +21,11 @@ describe("rewriteRawChunk", () => {
 
   it("drops `usage: null` unless the client asked for usage, and adds it when it did", () => {
     expect(rewrite(delta(',"usage":null'), false)).not.toHaveProperty("usage");
-    expect(rewrite(`{"usage":null,${delta().slice(1)}`, false)).not.toHaveProperty("usage");
+    const middle = delta().replace('"choices"', '"usage":null,"choices"');
+    expect(rewrite(middle, false)).not.toHaveProperty("usage");
+    expect(rewrite(middle, false)?.choices).toEqual(JSON.parse(delta()).choices);
+    // Before the model it is left to the parser.
+    expect(rewriteRawChunk(`{"usage":null,${delta().slice(1)}`, model, false)).toBeUndefined();
     expect(rewrite(delta(',"usage":null'), true)?.usage).toBeNull();
     expect(rewrite(delta(), true)?.usage).toBeNull();
   });
