@@ -1,7 +1,16 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from "node:http";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyServerOptions,
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
@@ -16,10 +25,13 @@ import type { Cancellation } from "../providers/cancellation.js";
 import type { EmbedderRegistry } from "../providers/embeddings/registry.js";
 import type { OpenAIResponsesPassThrough } from "../providers/openai-responses/passthrough.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
+import { chatLane } from "./chat-lane.js";
 import { normalizeError } from "./error-handler.js";
+import type { HttpObserver } from "./http-observer.js";
+import { pathOnly } from "./path-only.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
 import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
-import { registerChatRoutes } from "./routes/chat.js";
+import { chatExchange, registerChatRoutes } from "./routes/chat.js";
 import { registerEmbeddingRoutes } from "./routes/embeddings.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMessagesRoutes } from "./routes/messages.js";
@@ -31,6 +43,10 @@ declare module "fastify" {
     /** Set by the auth hook on `/v1/*` routes. */
     apiKey: ApiKeyRecord | null;
     startedAt: number;
+  }
+  interface FastifyInstance {
+    /** Request watchers that the chat lane, which bypasses Fastify's hooks, calls too. */
+    httpObservers: HttpObserver[];
   }
 }
 
@@ -56,13 +72,16 @@ export function sendError(reply: FastifyReply, error: GatewayError): FastifyRepl
   return reply.code(error.status).type("application/json").send(toEnvelope(error, reply.request.id));
 }
 
-/** The query string is left out of the access log: some clients put credentials there. */
-function pathOnly(url: string): string {
-  const q = url.indexOf("?");
-  return q === -1 ? url : url.slice(0, q);
-}
-
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  const access = accessLogger(deps.log);
+  const observers: HttpObserver[] = [];
+  const lane = chatLane({
+    server: deps,
+    gate: (headers) => gate(deps, headers),
+    pipeline: chatExchange(deps),
+    access,
+    observers,
+  });
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request comes from our onResponse hook instead of Fastify's two.
@@ -74,7 +93,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     requestIdHeader: false,
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
+    // The chat route's common shape is served by the chat lane; everything else by Fastify.
+    serverFactory: (handler, options) =>
+      laneServer(options, (req, res) => lane(req, res) || handler(req, res)),
   });
+  app.decorate("httpObservers", observers);
   app.decorateRequest("apiKey", null);
   app.decorateRequest("startedAt", 0);
 
@@ -83,16 +106,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook("onRequest", (req, reply, done) => {
     req.startedAt = performance.now();
     reply.header("x-request-id", req.id);
-    if (deps.isClosing()) {
-      reply.header("connection", "close");
-      sendError(reply, new GatewayError("service_unavailable", "The gateway is shutting down."));
+    if (deps.isClosing()) reply.header("connection", "close");
+    // Authenticate before the body is read, so unauthenticated clients cannot make us parse 20 MB.
+    if (!req.url.startsWith("/v1/")) {
+      if (deps.isClosing()) sendError(reply, shuttingDown());
+      else done();
       return;
     }
-    // Authenticate before the body is read, so unauthenticated clients cannot make us parse 20 MB.
-    if (!req.url.startsWith("/v1/")) return done();
     let found: ReturnType<typeof authenticate>;
     try {
-      found = authenticate(req.headers, deps.keys);
+      found = gate(deps, req.headers);
     } catch (err) {
       return done(err as Error);
     }
@@ -106,7 +129,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }, done);
   });
 
-  const access = accessLogger(deps.log);
   app.addHook("onResponse", (req, reply, done) => {
     access({
       requestId: req.id,
@@ -140,4 +162,28 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerModelRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
   return app;
+}
+
+/** What every `/v1` request passes before its body is read: the gateway is not closing, and the key. */
+function gate(deps: ServerDeps, headers: IncomingHttpHeaders): ApiKeyRecord | Promise<ApiKeyRecord> {
+  if (deps.isClosing()) throw shuttingDown();
+  return authenticate(headers, deps.keys);
+}
+
+function shuttingDown(): GatewayError {
+  return new GatewayError("service_unavailable", "The gateway is shutting down.");
+}
+
+/** The server Fastify would build (same options applied), with the chat lane in front of its handler. */
+function laneServer(
+  options: FastifyServerOptions,
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+): Server {
+  const server = createServer((options as { http?: ServerOptions }).http ?? {}, listener);
+  server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+  server.requestTimeout = options.requestTimeout ?? 0;
+  server.setTimeout(options.connectionTimeout ?? 0);
+  if ((options.maxRequestsPerSocket ?? 0) > 0)
+    server.maxRequestsPerSocket = options.maxRequestsPerSocket as number;
+  return server;
 }

@@ -1,37 +1,50 @@
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { GatewayError } from "../errors/catalog.js";
+import type { HttpObserver } from "../http/http-observer.js";
 import { tokenMatches } from "../http/routes/admin-auth.js";
 import type { CounterSeries } from "./fast-series.js";
 import type { GatewayMetrics } from "./metric-definitions.js";
 
 /**
  * Counts every HTTP request by route template (`/v1/templates/:id`, never the raw URL, so ids do not
- * become labels; "unmatched" for 404s), method and status, and the requests in flight.
+ * become labels; "unmatched" for 404s), method and status, and the requests in flight: from Fastify's
+ * hooks, and from the chat lane through `app.httpObservers`.
  */
 export function countHttpRequests(app: FastifyInstance, m: GatewayMetrics): void {
+  const counter = httpCounter(m);
   // An earlier onRequest hook may answer (401, shutting down) before this one runs; onResponse runs
   // for those too, so only requests this hook saw leave the in-flight count.
-  const inFlight = new WeakSet<object>();
-  // Routes × methods × statuses is a small set: each series is resolved once, by a short string key.
-  const seen = new Map<string, CounterSeries>();
+  const seenRequests = new WeakSet<object>();
   app.addHook("onRequest", (req, _reply, done) => {
-    inFlight.add(req);
-    m.httpInFlight.inc();
+    seenRequests.add(req);
+    counter.started();
     done();
   });
   app.addHook("onResponse", (req, reply, done) => {
-    if (inFlight.delete(req)) m.httpInFlight.dec();
-    const route = req.routeOptions.url ?? "unmatched";
-    const key = `${reply.statusCode} ${req.method} ${route}`;
-    let series = seen.get(key);
-    if (series === undefined) {
-      series = m.httpRequests.series({ route, method: req.method, status: String(reply.statusCode) });
-      seen.set(key, series);
-    }
-    series.value++;
+    const started = seenRequests.delete(req);
+    counter.ended(req.routeOptions.url ?? "unmatched", req.method, reply.statusCode, started);
     done();
   });
+  app.httpObservers.push(counter);
+}
+
+function httpCounter(m: GatewayMetrics): HttpObserver {
+  // Routes × methods × statuses is a small set: each series is resolved once, by a short string key.
+  const seen = new Map<string, CounterSeries>();
+  return {
+    started: () => m.httpInFlight.inc(),
+    ended(route, method, status, started = true) {
+      if (started) m.httpInFlight.dec();
+      const key = `${status} ${method} ${route}`;
+      let series = seen.get(key);
+      if (series === undefined) {
+        series = m.httpRequests.series({ route, method, status: String(status) });
+        seen.set(key, series);
+      }
+      series.value++;
+    },
+  };
 }
 
 /**

@@ -76,34 +76,44 @@ async function* passThrough(
   for await (const bytes of body) {
     const texts = splitter.push(bytes);
     if (texts.length === 0) continue;
-    const done = checkChunks(texts, call);
-    if (texts.length > 0) yield new RawChunks(texts);
-    if (done) return;
+    if (yield* checked(texts, call)) return;
   }
-  const texts = splitter.end();
-  checkChunks(texts, call);
-  if (texts.length > 0) yield new RawChunks(texts);
+  yield* checked(splitter.end(), call);
 }
 
-/** Throws for a malformed or error event; cuts `texts` at `[DONE]` and says whether it came. */
-function checkChunks(texts: string[], call: UpstreamCall): boolean {
+/**
+ * Yields the good chunks of one read, cut at `[DONE]` (then returns true). A malformed or error event
+ * fails the stream, but only after the chunks before it: they are the client's, and once one is out
+ * the failure is an in-band frame rather than a status.
+ */
+async function* checked(texts: string[], call: UpstreamCall): AsyncGenerator<StreamPiece, boolean> {
   for (let i = 0; i < texts.length; i++) {
     const text = texts[i] as string;
     if (text === "[DONE]") {
-      texts.length = i;
+      if (i > 0) yield new RawChunks(texts.slice(0, i));
       return true;
     }
-    // `{…}` without an `"error"` key is passed on unparsed; anything else is parsed (and thrown if not an object).
+    // `{…}` without an `"error"` key is passed on unparsed; anything else is parsed.
     const shaped = text.charCodeAt(0) === 123 && text.charCodeAt(text.length - 1) === 125;
     if (shaped && !text.includes('"error"')) continue;
-    const chunk = parseEventData({ event: undefined, data: text }, call);
-    if (chunk.error !== undefined && chunk.error !== null) {
-      throw new GatewayError(
-        "upstream_error",
-        `${call.provider.name} failed mid-stream: ${vendorMessage(chunk) ?? "unknown error"}`,
-        { providerError: chunk.error },
-      );
+    let failure: unknown;
+    try {
+      const chunk = parseEventData({ event: undefined, data: text }, call);
+      if (chunk.error !== undefined && chunk.error !== null) {
+        failure = new GatewayError(
+          "upstream_error",
+          `${call.provider.name} failed mid-stream: ${vendorMessage(chunk) ?? "unknown error"}`,
+          { providerError: chunk.error },
+        );
+      }
+    } catch (err) {
+      failure = err;
+    }
+    if (failure !== undefined) {
+      if (i > 0) yield new RawChunks(texts.slice(0, i));
+      throw failure;
     }
   }
+  if (texts.length > 0) yield new RawChunks(texts);
   return false;
 }

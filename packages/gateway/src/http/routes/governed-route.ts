@@ -1,8 +1,9 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Aborted, GovernedExchange } from "../../pipeline/governed.js";
 import { Cancellation } from "../../providers/cancellation.js";
 import { requestedRetries } from "../../routing/retry-policy.js";
+import type { ApiKeyRecord } from "../../store/types.js";
 import { EventStreamWriter } from "../event-stream.js";
 import { pipelineHeadersOf } from "../pipeline-headers.js";
 import type { ServerDeps } from "../server.js";
@@ -27,11 +28,60 @@ export interface ServedExchange extends GovernedExchange {
   hijack<W>(make: (res: ServerResponse, headers: Record<string, string>) => W): W;
 }
 
+/** The HTTP side of one authenticated `/v1` request, whichever server front took it (Fastify or the chat lane). */
+export interface ExchangeHttp {
+  requestId: string;
+  key: ApiKeyRecord;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+  startedAt: number;
+  res: ServerResponse;
+  setHeader(name: string, value: string): void;
+  /** The `x-ratelimit-*` / `x-meshapi-*` headers set so far, for a stream that writes its own head. */
+  pipelineHeaders(): Record<string, string>;
+  /** Tells the front that the pipeline writes the raw response itself from now on. */
+  takeOver(): void;
+}
+
 /**
  * Runs one pipeline for an authenticated `/v1` request: a client that goes away cancels the upstream
- * call at once, the call counts as in flight for graceful shutdown, and the result is sent as JSON,
- * left alone (already streamed) or cut (aborted). Every `/v1` model route goes through here.
+ * call at once, and the call counts as in flight for graceful shutdown. Every `/v1` model route goes
+ * through here; the front sends a JSON result and cuts an aborted one.
  */
+export async function runExchange(
+  deps: ServerDeps,
+  http: ExchangeHttp,
+  pipeline: (ex: ServedExchange) => Promise<RouteResult>,
+): Promise<RouteResult> {
+  const controller = new Cancellation();
+  const res = http.res;
+  const onClose = () => {
+    if (!res.writableFinished) controller.abort();
+  };
+  res.once("close", onClose);
+  deps.inflight.add(controller);
+  try {
+    return await pipeline({
+      requestId: http.requestId,
+      key: http.key,
+      body: http.body,
+      headers: http.headers,
+      signal: controller,
+      startedAt: http.startedAt,
+      retries: requestedRetries(http.headers),
+      setHeader: http.setHeader,
+      hijack: (make) => {
+        http.takeOver();
+        return make(res, { ...http.pipelineHeaders(), "x-request-id": http.requestId });
+      },
+    });
+  } finally {
+    deps.inflight.delete(controller);
+    res.off("close", onClose);
+  }
+}
+
+/** `runExchange` for a route Fastify serves. */
 export async function serveExchange(
   deps: ServerDeps,
   req: FastifyRequest,
@@ -40,40 +90,29 @@ export async function serveExchange(
 ): Promise<FastifyReply> {
   const key = req.apiKey;
   if (!key) throw new Error("auth hook did not run");
-  const retries = requestedRetries(req.headers);
-  const controller = new Cancellation();
-  const onClose = () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  };
-  reply.raw.once("close", onClose);
-  deps.inflight.add(controller);
-  try {
-    const result = await pipeline({
+  const result = await runExchange(
+    deps,
+    {
       requestId: req.id,
       key,
       body: req.body,
       headers: req.headers,
-      signal: controller,
       startedAt: req.startedAt,
-      retries,
+      res: reply.raw,
       setHeader: (name, value) => {
         reply.header(name, value);
       },
-      hijack: (make) => {
-        reply.hijack();
-        return make(reply.raw, { ...pipelineHeadersOf(reply), "x-request-id": req.id });
-      },
-    });
-    if (result.kind === "json") return reply.send(result.body);
-    if (result.kind === "aborted" && !reply.sent) {
-      reply.hijack();
-      reply.raw.destroy();
-    }
-    return reply;
-  } finally {
-    deps.inflight.delete(controller);
-    reply.raw.off("close", onClose);
+      pipelineHeaders: () => pipelineHeadersOf(reply),
+      takeOver: () => reply.hijack(),
+    },
+    pipeline,
+  );
+  if (result.kind === "json") return reply.send(result.body);
+  if (result.kind === "aborted" && !reply.sent) {
+    reply.hijack();
+    reply.raw.destroy();
   }
+  return reply;
 }
 
 /** A route answering in a named-event stream format (`/v1/messages`, `/v1/responses`, `/v1/embeddings`). */
