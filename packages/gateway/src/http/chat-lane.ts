@@ -84,10 +84,12 @@ async function serve(deps: ChatLaneDeps, req: IncomingMessage, res: ServerRespon
     const { error, bug } = normalizeError(err);
     if (bug) deps.server.log.error({ err, requestId }, "unhandled error");
     if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
-    if (error.code === "service_unavailable" && deps.server.isClosing()) headers.connection = "close";
-    sendJson(res, error.status, headers, JSON.stringify(toEnvelope(error, requestId)));
     // The rest of a body past the limit is not worth reading: closing the connection discards it.
-    if (error.code === "payload_too_large" && !req.complete) res.once("finish", () => req.destroy());
+    const discard = error.code === "payload_too_large" && !req.complete;
+    if (discard || (error.code === "service_unavailable" && deps.server.isClosing()))
+      headers.connection = "close";
+    sendJson(res, error.status, headers, JSON.stringify(toEnvelope(error, requestId)));
+    if (discard) res.once("finish", () => req.destroy());
   }
 }
 
