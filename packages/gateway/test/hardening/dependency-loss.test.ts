@@ -1,0 +1,134 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServerProcess } from "../helpers/cli.js";
+import { ask } from "../helpers/harness.js";
+import { sharedEnabled } from "../governance/modes.js";
+import { built, type ProcessRig, startRig, until } from "../governance/processes.js";
+import { type Answer, sleep, startLoad } from "./dependency-load.js";
+import {
+  type OwnServer,
+  postgresAvailable,
+  redisServerAvailable,
+  startOwnPostgres,
+  startOwnRedis,
+} from "./dependency-servers.js";
+
+/**
+ * Shared mode (PostgreSQL store + Redis limiter) under 200 concurrent requests, with Redis, then
+ * PostgreSQL, killed and restarted mid-load. Both are instances of the test's own on spare loopback
+ * ports (see dependency-servers.ts), so killing them cannot disturb anything else on the machine.
+ */
+
+const missing = [
+  !sharedEnabled && "MESHAPI_TEST_DATABASE_URL / MESHAPI_TEST_REDIS_URL",
+  !redisServerAvailable && "redis-server",
+  !postgresAvailable && "PostgreSQL 15 binaries (initdb, pg_ctl)",
+  !built && "the built CLI (npm run build)",
+].filter(Boolean);
+if (missing.length > 0) console.warn(`skipping dependency-loss tests: missing ${missing.join(", ")}`);
+
+const CONCURRENCY = 200;
+/** Keys by index: no limits, rate limits only, a spend cap (each follows its own down-policy). */
+const PLAIN = 0;
+const RATE_LIMITED = 1;
+const CAPPED = 2;
+
+describe.skipIf(missing.length > 0)("dependencies lost under load (shared mode)", () => {
+  let postgres: OwnServer;
+  let redis: OwnServer;
+  let rig: ProcessRig;
+  let server: ServerProcess;
+  let keys: string[];
+
+  beforeAll(async () => {
+    [postgres, redis] = await Promise.all([startOwnPostgres(), startOwnRedis()]);
+    rig = await startRig({ MESHAPI_DATABASE_URL: postgres.url, MESHAPI_REDIS_URL: redis.url });
+    keys = [
+      (await rig.createKey()).key,
+      (await rig.createKey(["--rpm", "1000000", "--tpm", "1000000000"])).key,
+      (await rig.createKey(["--spend-cap-usd", "1000"])).key,
+    ];
+    server = await rig.serve();
+  }, 60_000);
+
+  afterAll(async () => {
+    await rig?.close();
+    await Promise.all([postgres?.close(), redis?.close()]);
+  });
+
+  /** 200 workers, `outage` run while they are at it, then load until recovered; returns the answers. */
+  async function underLoad(outage: () => Promise<void>): Promise<Answer[]> {
+    const load = startLoad({
+      url: () => server.url,
+      keys,
+      concurrency: CONCURRENCY,
+      body: (i) => ask(`load ${i}`),
+    });
+    await until(() => load.answers.length >= 2 * CONCURRENCY, 20_000);
+    await outage();
+    // Load goes on past recovery: requests after the restart must find the dependency again.
+    const recovered = load.answers.length;
+    await until(() => load.answers.length >= recovered + 2 * CONCURRENCY, 20_000);
+    await load.stop();
+    expect(load.failures).toBe(0);
+    return load.answers;
+  }
+
+  /** Waits until every answered request has its usage row; returns the rows' request ids. */
+  async function usageRows(expected: number): Promise<Set<string>> {
+    const client = new pg.Client({ connectionString: postgres.url });
+    await client.connect();
+    try {
+      const count = async () =>
+        Number((await client.query("SELECT count(*) AS n FROM usage_events")).rows[0].n);
+      await until(async () => (await count()) >= expected, 15_000).catch(() => {});
+      const { rows } = await client.query<{ request_id: string }>("SELECT request_id FROM usage_events");
+      return new Set(rows.map((r) => r.request_id));
+    } finally {
+      await client.end();
+    }
+  }
+
+  const answered: Answer[] = [];
+
+  it("Redis killed and restarted: spend-capped keys get 503, others are served; no crash, no event lost", async () => {
+    const answers = await underLoad(async () => {
+      await redis.stop();
+      await sleep(1_500);
+      await redis.start();
+    });
+    answered.push(...answers);
+    expect(server.child.exitCode).toBeNull();
+    // The documented down-policies: MESHAPI_REDIS_DOWN_LIMITS=open, MESHAPI_REDIS_DOWN_SPEND=closed.
+    const byKey = (k: number) => answers.filter((a) => a.key === k);
+    expect(byKey(PLAIN).every((a) => a.status === 200)).toBe(true);
+    expect(byKey(RATE_LIMITED).every((a) => a.status === 200)).toBe(true);
+    const capped = byKey(CAPPED);
+    expect(new Set(capped.map((a) => a.status))).toEqual(new Set([200, 503]));
+    // Redis back: the capped key is served again (its counter re-seeded from usage_events).
+    expect(capped.slice(-20).every((a) => a.status === 200)).toBe(true);
+
+    const rows = await usageRows(answered.length);
+    expect(answers.every((a) => a.requestId !== undefined && rows.has(a.requestId))).toBe(true);
+    expect(rows.size).toBe(answered.length);
+  }, 60_000);
+
+  it("PostgreSQL killed and restarted: every request is served; events wait and are all written after", async () => {
+    const answers = await underLoad(async () => {
+      await postgres.stop();
+      await sleep(2_000);
+      await postgres.start();
+    });
+    answered.push(...answers);
+    expect(server.child.exitCode).toBeNull();
+    // Keys are served from memory and limits live in Redis: the store is off the request path.
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+
+    const rows = await usageRows(answered.length);
+    expect(answers.every((a) => a.requestId !== undefined && rows.has(a.requestId))).toBe(true);
+    expect(rows.size).toBe(answered.length);
+    // And the gateway reads the store again (readiness, the key poller).
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+  }, 60_000);
+});
