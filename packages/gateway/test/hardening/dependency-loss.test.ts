@@ -68,7 +68,10 @@ describe.skipIf(missing.length > 0)("dependencies lost under load (shared mode)"
     await outage();
     // Load goes on past recovery: requests after the restart must find the dependency again.
     const recovered = load.answers.length;
-    await until(() => load.answers.length >= recovered + 2 * CONCURRENCY, 20_000);
+    await until(() => load.answers.length >= recovered + 2 * CONCURRENCY, 20_000).catch((err) => {
+      console.log("DEBUG", server.child.exitCode, load.failures, load.answers.length, server.stderr().split("\n").filter((l) => /Error|error|at /.test(l)).slice(0, 40).join("\n"));
+      throw err;
+    });
     await load.stop();
     expect(load.failures).toBe(0);
     return load.answers;
