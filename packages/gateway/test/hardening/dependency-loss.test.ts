@@ -43,11 +43,15 @@ describe.skipIf(missing.length > 0)("dependencies lost under load (shared mode)"
   beforeAll(async () => {
     [postgres, redis] = await Promise.all([startOwnPostgres(), startOwnRedis()]);
     rig = await startRig({ MESHAPI_DATABASE_URL: postgres.url, MESHAPI_REDIS_URL: redis.url });
-    keys = [
-      (await rig.createKey()).key,
-      (await rig.createKey(["--rpm", "1000000", "--tpm", "1000000000"])).key,
-      (await rig.createKey(["--spend-cap-usd", "1000"])).key,
-    ];
+    // The first CLI run creates the schema; the others may then run side by side.
+    const created = [await rig.createKey()];
+    created.push(
+      ...(await Promise.all([
+        rig.createKey(["--rpm", "1000000", "--tpm", "1000000000"]),
+        rig.createKey(["--spend-cap-usd", "1000"]),
+      ])),
+    );
+    keys = created.map((k) => k.key);
     server = await rig.serve();
   }, 60_000);
 
@@ -64,14 +68,11 @@ describe.skipIf(missing.length > 0)("dependencies lost under load (shared mode)"
       concurrency: CONCURRENCY,
       body: (i) => ask(`load ${i}`),
     });
-    await until(() => load.answers.length >= 2 * CONCURRENCY, 20_000);
+    await until(() => load.answers.length >= CONCURRENCY, 20_000);
     await outage();
     // Load goes on past recovery: requests after the restart must find the dependency again.
     const recovered = load.answers.length;
-    await until(() => load.answers.length >= recovered + 2 * CONCURRENCY, 20_000).catch((err) => {
-      console.log("DEBUG", server.child.exitCode, load.failures, load.answers.length, server.stderr().split("\n").filter((l) => /Error|error|at /.test(l)).slice(0, 40).join("\n"));
-      throw err;
-    });
+    await until(() => load.answers.length >= recovered + CONCURRENCY, 20_000);
     await load.stop();
     expect(load.failures).toBe(0);
     return load.answers;
@@ -97,7 +98,7 @@ describe.skipIf(missing.length > 0)("dependencies lost under load (shared mode)"
   it("Redis killed and restarted: spend-capped keys get 503, others are served; no crash, no event lost", async () => {
     const answers = await underLoad(async () => {
       await redis.stop();
-      await sleep(1_500);
+      await sleep(1_000);
       await redis.start();
     });
     answered.push(...answers);
@@ -119,7 +120,7 @@ describe.skipIf(missing.length > 0)("dependencies lost under load (shared mode)"
   it("PostgreSQL killed and restarted: every request is served; events wait and are all written after", async () => {
     const answers = await underLoad(async () => {
       await postgres.stop();
-      await sleep(2_000);
+      await sleep(1_500);
       await postgres.start();
     });
     answered.push(...answers);
