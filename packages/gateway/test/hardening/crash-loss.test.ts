@@ -18,6 +18,14 @@ if (!built) console.warn(builtSkipNote);
 if (!MODES.find((m) => m.name === "shared")?.enabled) console.warn(sharedSkipNote);
 
 const CONCURRENCY = 200;
+
+/** When the gateway received the request: its id is `req_<ULID>`, whose first 10 characters are the ms. */
+function startedAt(requestId: string): number {
+  const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  let ms = 0;
+  for (const c of requestId.slice(4, 14)) ms = ms * 32 + crockford.indexOf(c);
+  return ms;
+}
 /**
  * What the docs promise (docs/hardening.md): the events lost are of requests answered within the last
  * flush window, 50 ms plus one batch write. The test allows for a machine shared by parallel test runs,
@@ -73,7 +81,7 @@ for (const mode of MODES) {
       // Warm, then a steady stretch, so the kill lands in the middle of ordinary traffic.
       await until(() => load.answers.length >= CONCURRENCY, 20_000);
       const steady = load.answers.length;
-      await until(() => load.answers.length >= steady + 2 * CONCURRENCY, 20_000);
+      await until(() => load.answers.length >= steady + CONCURRENCY, 20_000);
       const killedAt = Date.now();
       server.child.kill("SIGKILL");
       await server.exited;
@@ -88,17 +96,19 @@ for (const mode of MODES) {
       const answered = load.answers.filter((a) => a.status === 200);
       expect(load.answers.every((a) => a.status === 200 && a.requestId !== undefined)).toBe(true);
       const lost = answered.filter((a) => !stored.has(a.requestId as string));
-      const windowMs = lost.length === 0 ? 0 : killedAt - Math.min(...lost.map((a) => a.at));
+      // How old the lost events were at the kill, at most: their requests started this long before it
+      // (the ids carry the gateway's clock; the events were recorded when the requests ended, later).
+      const oldestStart = Math.min(...lost.map((a) => startedAt(a.requestId as string)));
+      const ageMs = lost.length === 0 ? 0 : killedAt - oldestStart;
       console.log(
         `kill -9 (${mode.name}): ${answered.length} answered 200, ${lost.length} of their events lost ` +
-          `(answered in the last ${windowMs} ms before the kill); ${stored.size} rows stored`,
+          `(requests started at most ${ageMs} ms before the kill); ${stored.size} rows stored`,
       );
-      expect(answered.length).toBeGreaterThan(2 * CONCURRENCY);
-      expect(windowMs).toBeLessThanOrEqual(WINDOW_BOUND_MS);
-      // Everything answered before the window is there.
-      expect(answered.filter((a) => a.at < killedAt - WINDOW_BOUND_MS && !stored.has(a.requestId as string))).toEqual(
-        [],
-      );
+      expect(answered.length).toBeGreaterThan(CONCURRENCY);
+      // Every answer the client had in hand a window before the kill has its row (the client's clock
+      // lags the gateway, if anything, which only loosens this).
+      const old = answered.filter((a) => a.at < killedAt - WINDOW_BOUND_MS);
+      expect(old.filter((a) => !stored.has(a.requestId as string))).toEqual([]);
     }, 90_000);
   });
 }

@@ -1,9 +1,9 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServerProcess } from "../helpers/cli.js";
-import { ask } from "../helpers/harness.js";
 import { sharedEnabled } from "../governance/modes.js";
 import { built, type ProcessRig, startRig, until } from "../governance/processes.js";
+import type { ServerProcess } from "../helpers/cli.js";
+import { ask } from "../helpers/harness.js";
 import { type Answer, sleep, startLoad } from "./dependency-load.js";
 import {
   type OwnServer,

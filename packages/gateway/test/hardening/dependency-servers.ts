@@ -15,7 +15,8 @@ const run = promisify(execFile);
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 
-export const redisServerAvailable = existsSync("/usr/bin/redis-server") || existsSync("/usr/local/bin/redis-server");
+export const redisServerAvailable =
+  existsSync("/usr/bin/redis-server") || existsSync("/usr/local/bin/redis-server");
 /** initdb refuses to run as root, so as root the cluster is run as the `postgres` user via runuser. */
 export const postgresAvailable =
   existsSync(join(PG_BIN, "initdb")) && (process.getuid?.() !== 0 || existsSync("/usr/sbin/runuser"));
@@ -46,9 +47,24 @@ export async function startOwnRedis(): Promise<OwnServer> {
   const port = await sparePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const proc = spawn(
+      "redis-server",
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "no",
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let out = "";
@@ -92,7 +108,9 @@ export async function startOwnPostgres(): Promise<OwnServer> {
     chownSync(dir, uid, gid);
   }
   const pg = (tool: string, args: string[]) =>
-    asRoot ? run("runuser", ["-u", "postgres", "--", join(PG_BIN, tool), ...args]) : run(join(PG_BIN, tool), args);
+    asRoot
+      ? run("runuser", ["-u", "postgres", "--", join(PG_BIN, tool), ...args])
+      : run(join(PG_BIN, tool), args);
   await pg("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
   const start = async () => {
