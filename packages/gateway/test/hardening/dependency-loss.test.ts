@@ -88,7 +88,10 @@ describe.skipIf(missing.length > 0)("dependencies lost under load (shared mode)"
     try {
       const count = async () =>
         Number((await client.query("SELECT count(*) AS n FROM usage_events")).rows[0].n);
-      await until(async () => (await count()) >= expected, 15_000).catch(() => {});
+      const waited = await until(async () => (await count()) >= expected, 15_000).catch(() => -1);
+      console.log(
+        `${expected} answers so far; their usage rows all written ${waited} ms after the load stopped`,
+      );
       const { rows } = await client.query<{ request_id: string }>("SELECT request_id FROM usage_events");
       return new Set(rows.map((r) => r.request_id));
     } finally {
@@ -105,6 +108,8 @@ describe.skipIf(missing.length > 0)("dependencies lost under load (shared mode)"
       await redis.start();
     });
     answered.push(...answers);
+    const refused = answers.filter((a) => a.status === 503).length;
+    console.log(`Redis outage: ${answers.length} answers, ${refused} of them 503 (spend-capped key)`);
     expect(server.child.exitCode).toBeNull();
     // The documented down-policies: MESHAPI_REDIS_DOWN_LIMITS=open, MESHAPI_REDIS_DOWN_SPEND=closed.
     const byKey = (k: number) => answers.filter((a) => a.key === k);
