@@ -69,7 +69,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const dropLogDue = logThrottle();
   const usage = new UsageWriter(store, {
     batchSize: 200,
-    flushIntervalMs: 250,
+    // Also the crash-loss window: a `kill -9` loses at most the events of this long plus one batch
+    // write (docs/hardening.md). A transaction per 50 ms costs the store nothing; under load batches
+    // fill to 200 first anyway.
+    flushIntervalMs: 50,
+    // A store that is down is tried 4 times a second, not 20: each failure is logged.
+    retryDelayMs: 250,
     maxQueued: 100_000,
     // Accounting off (MESHAPI_RECORD_USAGE=false): responses keep usage and cost, no event is stored.
     enabled: config.recordUsage,

@@ -47,7 +47,20 @@ function openSqlite(dataDir: string): Store {
 }
 
 function openPostgres(url: string): Store {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A connect that never completes (the host vanished rather than refused) must fail, or the usage
+  // writer's retry would wait on it forever; keep-alive finds half-open connections the same way.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
+  // PostgreSQL restarted or a connection cut: `pg` emits the error on the client (checked out or idle)
+  // and on the pool, and an `error` event nobody listens to ends the process. The query running on it
+  // fails on its own (its caller retries or answers), and the pool drops the broken client and connects
+  // anew for the next query, so the events themselves carry nothing more to do.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new KyselyStore(db, "postgres", () => postgresUsageInserter(db));
 }

@@ -6,6 +6,8 @@ export interface UsageWriterOptions {
   batchSize: number;
   /** … or when the oldest queued event is this old. */
   flushIntervalMs: number;
+  /** After a failed write, the next attempt waits this long (default `flushIntervalMs`). */
+  retryDelayMs?: number;
   /**
    * Past this many queued events (store down for long), the oldest are dropped and counted, a batch
    * (`batchSize` events) at a time.
@@ -23,6 +25,10 @@ export interface UsageWriterOptions {
  * UsageBatch) and returns; full batches are written one at a time, each in one transaction. A failed
  * batch goes back to the front of the queue and is retried on the next tick, so a store hiccup loses
  * nothing; `flush` drains everything (graceful shutdown).
+ *
+ * What a crash (`kill -9`) can lose is what is still in memory: events at most `flushIntervalMs` old
+ * plus the batch being written. So a batch is never held past its interval: one whose timer fired
+ * while another batch was being written goes out as soon as that write ends, not an interval later.
  */
 export class UsageWriter {
   /** The batch being filled; full ones move to `full`, oldest first. */
@@ -31,6 +37,8 @@ export class UsageWriter {
   private fullRows = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
+  /** The batch being filled has reached its interval (its timer fired): write it at the next chance. */
+  private due = false;
   private droppedCount = 0;
 
   constructor(
@@ -53,15 +61,21 @@ export class UsageWriter {
     batch.append(event);
     if (batch.rows >= this.options.batchSize) {
       this.filling = undefined;
+      this.due = false;
       this.enqueue(batch);
       void this.writeOnce();
     } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        void this.writeOnce();
-      }, this.options.flushIntervalMs);
-      this.timer.unref();
+      this.armTimer(this.options.flushIntervalMs);
     }
+  }
+
+  private armTimer(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.due = true;
+      void this.writeOnce();
+    }, ms);
+    this.timer.unref();
   }
 
   private startBatch(): UsageBatch {
@@ -94,6 +108,7 @@ export class UsageWriter {
     }
     const partial = this.filling;
     this.filling = undefined;
+    this.due = false;
     return partial;
   }
 
@@ -130,16 +145,13 @@ export class UsageWriter {
       })
       .finally(() => {
         this.writing = undefined;
-        // A backlog of full batches (the store was slow) drains back to back; a failing store is
-        // retried on the timer, not in a tight loop.
-        if (!failed && this.full.length > 0) void this.writeOnce();
-        else if (this.pending > 0 && !this.timer) {
-          this.timer = setTimeout(() => {
-            this.timer = undefined;
-            void this.writeOnce();
-          }, this.options.flushIntervalMs);
-          this.timer.unref();
-        }
+        // A backlog of full batches (the store was slow), or a batch that came due meanwhile, goes
+        // out back to back; a failing store is retried on the timer, not in a tight loop.
+        if (!failed && (this.full.length > 0 || (this.due && this.filling))) void this.writeOnce();
+        else if (failed) {
+          clearTimeout(this.timer);
+          this.armTimer(this.options.retryDelayMs ?? this.options.flushIntervalMs);
+        } else if (this.pending > 0 && !this.timer) this.armTimer(this.options.flushIntervalMs);
       });
     return this.writing;
   }
