@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type CacheConfig, loadCacheConfig } from "../cache/cache-config.js";
+import { loadServerLimits, type ServerLimits } from "../http/server-limits.js";
 import { loadObserveConfig, type ObserveConfig } from "../observe/observe-config.js";
 import { QUIRKS, type VendorQuirks } from "../providers/quirks.js";
 import {
@@ -9,6 +10,7 @@ import {
   resolveRoutingConfig,
   routingFileSchema,
 } from "../routing/routing-config.js";
+import { type AuthFailureSettings, loadAuthFailureSettings } from "../security/auth-failures.js";
 import { BUILTIN_PRICES, type ModelPrice, type PriceCatalog } from "./prices.js";
 import { BUILTIN_VENDORS } from "./vendors.js";
 
@@ -86,6 +88,10 @@ export interface GatewayConfig {
   routing: RoutingConfig;
   /** Metrics and tracing (see observe/observe-config.ts). */
   observe: ObserveConfig;
+  /** Header/request/keep-alive timeouts and header, connection caps (see http/server-limits.ts). */
+  server: ServerLimits;
+  /** The per-address failed-auth limit (see security/auth-failures.ts). */
+  authFailures: AuthFailureSettings;
 }
 
 export const DEFAULTS = {
@@ -215,6 +221,8 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
     prices,
     routing: buildRouting(file, providers, env),
     observe: loadObserveConfig(env),
+    server: loadServerLimits(env),
+    authFailures: loadAuthFailureSettings(env),
   };
 }
 

@@ -2,6 +2,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
@@ -9,13 +10,15 @@ import type { GatewayConfig } from "../config/config.js";
 import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { KeyCache } from "../keys/key-cache.js";
 import { accessLogger } from "../logging.js";
-import { authenticate } from "../pipeline/authenticate.js";
+import { authenticate, presentedKey } from "../pipeline/authenticate.js";
 import type { ChatDeps } from "../pipeline/chat.js";
 import type { AnthropicPassThrough } from "../providers/anthropic/passthrough.js";
 import type { Cancellation } from "../providers/cancellation.js";
 import type { EmbedderRegistry } from "../providers/embeddings/registry.js";
 import type { OpenAIResponsesPassThrough } from "../providers/openai-responses/passthrough.js";
+import { AuthFailureLimiter, isFailedAuth } from "../security/auth-failures.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
+import { handleClientError } from "./client-error.js";
 import { normalizeError } from "./error-handler.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
 import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
@@ -25,12 +28,17 @@ import { registerHealthRoutes } from "./routes/health.js";
 import { registerMessagesRoutes } from "./routes/messages.js";
 import { registerModelRoutes } from "./routes/models.js";
 import { registerResponsesRoutes } from "./routes/responses.js";
+import { applyServerLimits, fastifyServerOptions, headersOverflow } from "./server-limits.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     /** Set by the auth hook on `/v1/*` routes. */
     apiKey: ApiKeyRecord | null;
     startedAt: number;
+  }
+  interface FastifyInstance {
+    /** Failed-auth counts per client address, shared by the `/v1` key check and the admin guard. */
+    authFailures: AuthFailureLimiter;
   }
 }
 
@@ -62,6 +70,13 @@ function pathOnly(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
+function tooManyHeaders(max: number): GatewayError {
+  return new GatewayError(
+    "headers_too_large",
+    `The request has more header fields than the gateway accepts (${max}, MESHAPI_MAX_HEADERS_COUNT).`,
+  );
+}
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -74,7 +89,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     requestIdHeader: false,
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
+    ...fastifyServerOptions(deps.config.server),
+    clientErrorHandler: handleClientError,
   });
+  applyServerLimits(app.server, deps.config.server);
+  const authFailures = new AuthFailureLimiter(deps.config.authFailures);
+  app.decorate("authFailures", authFailures);
   app.decorateRequest("apiKey", null);
   app.decorateRequest("startedAt", 0);
 
@@ -88,23 +108,38 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       sendError(reply, new GatewayError("service_unavailable", "The gateway is shutting down."));
       return;
     }
+    if (headersOverflow(req.raw.rawHeaders, deps.config.server)) {
+      reply.header("connection", "close");
+      sendError(reply, tooManyHeaders(deps.config.server.maxHeadersCount));
+      return;
+    }
     // Authenticate before the body is read, so unauthenticated clients cannot make us parse 20 MB.
     if (!req.url.startsWith("/v1/")) return done();
     let found: ReturnType<typeof authenticate>;
     try {
+      authFailures.check(req.ip);
       found = authenticate(req.headers, deps.keys);
     } catch (err) {
-      return done(err as Error);
+      return done(countFailure(err, req.ip, req.headers));
     }
     if (!(found instanceof Promise)) {
       req.apiKey = found;
       return done();
     }
-    found.then((key) => {
-      req.apiKey = key;
-      done();
-    }, done);
+    found.then(
+      (key) => {
+        req.apiKey = key;
+        done();
+      },
+      (err) => done(countFailure(err, req.ip, req.headers)),
+    );
   });
+
+  /** A wrong key counts towards the address's failed-auth limit; a request with no key at all does not. */
+  const countFailure = (err: unknown, ip: string, headers: FastifyRequest["headers"]): Error => {
+    if (isFailedAuth(err) && presentedKey(headers) !== undefined) authFailures.recordFailure(ip);
+    return err as Error;
+  };
 
   const access = accessLogger(deps.log);
   app.addHook("onResponse", (req, reply, done) => {
