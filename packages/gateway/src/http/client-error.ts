@@ -50,6 +50,6 @@ function toGatewayError(err: Error & { code?: string }): GatewayError {
       ? "The request headers or body arrived too slowly; the connection is closed."
       : code === "headers_too_large"
         ? "The request headers are larger than the gateway accepts (MESHAPI_MAX_HEADER_BYTES)."
-        : `The request is not valid HTTP/1.1 (${err.code ?? "parse error"}); the connection is closed.`;
+        : `The request's HTTP framing is invalid (${err.code ?? "parse error"}); the connection is closed.`;
   return new GatewayError(code, message);
 }

@@ -19,6 +19,7 @@ import type { OpenAIResponsesPassThrough } from "../providers/openai-responses/p
 import { AuthFailureLimiter, isFailedAuth } from "../security/auth-failures.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
 import { handleClientError } from "./client-error.js";
+import { ambiguousFraming } from "./framing.js";
 import { normalizeError } from "./error-handler.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
 import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
@@ -106,6 +107,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (deps.isClosing()) {
       reply.header("connection", "close");
       sendError(reply, new GatewayError("service_unavailable", "The gateway is shutting down."));
+      return;
+    }
+    const framing = ambiguousFraming(req.headers);
+    if (framing) {
+      // The rest of the bytes on this connection cannot be trusted to start a new request.
+      reply.header("connection", "close");
+      sendError(reply, new GatewayError("invalid_request", framing));
       return;
     }
     if (headersOverflow(req.raw.rawHeaders, deps.config.server)) {
