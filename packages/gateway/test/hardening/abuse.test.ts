@@ -48,6 +48,17 @@ describe("abuse: HTTP framing and slow clients", () => {
     expect(firstBody(res.text).error?.code).toBe("request_timeout");
   });
 
+  it("the request timeout bounds receiving the request, not answering it", async () => {
+    // Both answers take longer than the 2 s request timeout.
+    const [slow, stream] = await Promise.all([
+      h.chat(ask("[[sim:delay_ms=2200]] slow")),
+      h.chat(ask("[[sim:words=5,chunk_delay_ms=500]] slow stream", { stream: true })),
+    ]);
+    expect(slow.status).toBe(200);
+    expect(stream.status).toBe(200);
+    expect(await stream.text()).toContain("data: [DONE]");
+  });
+
   it("one huge header → 431 headers_too_large, connection closed", async () => {
     const res = await rawExchange(h.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`);
     expect(res.statuses).toEqual([431]);
