@@ -11,7 +11,9 @@ export function ambiguousFraming(headers: IncomingHttpHeaders): string | undefin
   const te = headers["transfer-encoding"];
   if (te === undefined) return undefined;
   // Node joins repeated Transfer-Encoding fields with ", ": anything but one plain "chunked" is refused.
-  if (te.trim().toLowerCase() !== "chunked") return `Transfer-Encoding "${te.slice(0, 64)}" is not supported; send chunked or Content-Length.`;
-  if (headers["content-length"] !== undefined) return "Transfer-Encoding and Content-Length together are ambiguous.";
+  if (te.trim().toLowerCase() !== "chunked")
+    return `Transfer-Encoding "${te.slice(0, 64)}" is not supported; send chunked or Content-Length.`;
+  if (headers["content-length"] !== undefined)
+    return "Transfer-Encoding and Content-Length together are ambiguous.";
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import type { Socket } from "node:net";
 import { ConfigError } from "../config/config.js";
 
 /**
@@ -87,6 +88,15 @@ export function applyServerLimits(server: Server, limits: ServerLimits): void {
   // request that reached it into a 431 (see headersOverflow).
   server.maxHeadersCount = limits.maxHeadersCount;
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
+  // Node's headers timeout starts at a request's first byte, so a socket that never sends one would
+  // stay open forever (thousands of them exhaust descriptors). Give it the same time to say something.
+  server.on("connection", (socket: Socket) => {
+    const timer = setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, limits.headersTimeoutMs);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+  });
 }
 
 /** True when Node stopped counting header fields at the limit, i.e. the client sent at least that many. */

@@ -19,8 +19,8 @@ import type { OpenAIResponsesPassThrough } from "../providers/openai-responses/p
 import { AuthFailureLimiter, isFailedAuth } from "../security/auth-failures.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
 import { handleClientError } from "./client-error.js";
-import { ambiguousFraming } from "./framing.js";
 import { normalizeError } from "./error-handler.js";
+import { ambiguousFraming } from "./framing.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
 import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerChatRoutes } from "./routes/chat.js";

@@ -9,7 +9,11 @@ describe("abuse: auth brute force", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({
-      env: { MESHAPI_ADMIN_TOKEN: ADMIN, MESHAPI_AUTH_FAILURE_LIMIT: "5", MESHAPI_AUTH_FAILURE_WINDOW_MS: "60000" },
+      env: {
+        MESHAPI_ADMIN_TOKEN: ADMIN,
+        MESHAPI_AUTH_FAILURE_LIMIT: "5",
+        MESHAPI_AUTH_FAILURE_WINDOW_MS: "60000",
+      },
     });
   });
   afterAll(() => h.close());
@@ -45,7 +49,6 @@ describe("abuse: auth brute force", () => {
     // The block holds for the right key as well, or guessing would go on at full speed.
     expect((await h.chat(ask("ok"))).status).toBe(429);
   });
-
 });
 
 describe("abuse: admin token brute force", () => {

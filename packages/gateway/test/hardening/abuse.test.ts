@@ -16,7 +16,8 @@ describe("abuse: HTTP framing and slow clients", () => {
 
   const chatBody = JSON.stringify(ask("smuggled"));
   // The outer request is a real chat request, so the gateway would read its body.
-  const outerChat = () => `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${h.key}\r\nContent-Type: application/json\r\n`;
+  const outerChat = () =>
+    `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${h.key}\r\nContent-Type: application/json\r\n`;
   const smuggledChat = () =>
     `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${h.key}\r\n` +
     `Content-Type: application/json\r\nContent-Length: ${chatBody.length}\r\n\r\n${chatBody}`;
@@ -60,7 +61,10 @@ describe("abuse: HTTP framing and slow clients", () => {
   });
 
   it("one huge header → 431 headers_too_large, connection closed", async () => {
-    const res = await rawExchange(h.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`);
+    const res = await rawExchange(
+      h.url,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`,
+    );
     expect(res.statuses).toEqual([431]);
     expect(firstBody(res.text).error?.code).toBe("headers_too_large");
     expect(res.closed).toBe(true);
@@ -75,7 +79,10 @@ describe("abuse: HTTP framing and slow clients", () => {
 
   it("a request with a normal number of headers still passes", async () => {
     const fields = Array.from({ length: 50 }, (_, i) => `X-H${i}: v\r\n`).join("");
-    const res = await rawExchange(h.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${fields}\r\n`);
+    const res = await rawExchange(
+      h.url,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${fields}\r\n`,
+    );
     expect(res.statuses).toEqual([200]);
   });
 
@@ -89,8 +96,7 @@ describe("abuse: HTTP framing and slow clients", () => {
     ],
     [
       "Transfer-Encoding with Content-Length",
-      () =>
-        `${outerChat()}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n${smuggledChat()}`,
+      () => `${outerChat()}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n${smuggledChat()}`,
     ],
     [
       "Transfer-Encoding: xchunked",
@@ -98,8 +104,7 @@ describe("abuse: HTTP framing and slow clients", () => {
     ],
     [
       "Transfer-Encoding: chunked, identity",
-      () =>
-        `${outerChat()}Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n${smuggledChat()}`,
+      () => `${outerChat()}Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n${smuggledChat()}`,
     ],
     [
       "a space before the colon of Transfer-Encoding",
@@ -107,8 +112,7 @@ describe("abuse: HTTP framing and slow clients", () => {
     ],
     [
       "a bare LF inside a chunked body",
-      () =>
-        `${outerChat()}Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n${smuggledChat()}`,
+      () => `${outerChat()}Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n${smuggledChat()}`,
     ],
   ];
 
@@ -123,7 +127,10 @@ describe("abuse: HTTP framing and slow clients", () => {
 
   it("the smuggled chat request itself is valid: sent alone it reaches the upstream", async () => {
     h.sim.reset();
-    const res = await rawExchange(h.url, smuggledChat().replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n"));
+    const res = await rawExchange(
+      h.url,
+      smuggledChat().replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n"),
+    );
     expect(res.statuses).toEqual([200]);
     expect(h.sim.requests()).toHaveLength(1);
   });
