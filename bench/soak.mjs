@@ -102,8 +102,8 @@ async function main() {
   log(`soak: simulator stopped at ${elapsedS().toFixed(1)} s`);
   tmp.remove();
   report(summary);
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
-  process.exitCode = summary.pass ? 0 : 1;
+  // Exit once the summary is out: the HTTP client's idle keep-alive sockets would hold the process.
+  process.stdout.write(`${JSON.stringify(summary)}\n`, () => process.exit(summary.pass ? 0 : 1));
 }
 
 function summarize(samples, results, sent, gatewayExit) {
