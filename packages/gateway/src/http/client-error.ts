@@ -19,11 +19,13 @@ export function handleClientError(err: Error & { code?: string }, socket: Socket
     return;
   }
   const error = toGatewayError(err);
-  const body = JSON.stringify(toEnvelope(error, newRequestId()));
+  const requestId = newRequestId();
+  const body = JSON.stringify(toEnvelope(error, requestId));
   const status = ERROR_CATALOG[error.code].status;
   socket.end(
     `HTTP/1.1 ${status} ${REASONS[status] ?? "Bad Request"}\r\n` +
       "content-type: application/json\r\n" +
+      `x-request-id: ${requestId}\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\n` +
       "connection: close\r\n\r\n" +
       body,

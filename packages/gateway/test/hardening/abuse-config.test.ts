@@ -30,7 +30,7 @@ describe("abuse knobs", () => {
     expect(config.providers.get("google")?.remoteImageAllow).toEqual(["10.1.0.0/16", "fd00::1"]);
   });
 
-  it.each([
+  it.each<Record<string, string>>([
     { MESHAPI_HEADERS_TIMEOUT_MS: "0" },
     { MESHAPI_MAX_HEADER_BYTES: "-1" },
     { MESHAPI_HEADERS_TIMEOUT_MS: "60000", MESHAPI_REQUEST_TIMEOUT_MS: "1000" },

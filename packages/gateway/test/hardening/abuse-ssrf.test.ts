@@ -68,7 +68,7 @@ describe("SSRF: image URLs, every redirect hop re-checked", () => {
     "/to-ok": () => "/ok.gif",
   };
   beforeAll(async () => {
-    images = await startServer((path, port) => {
+    images = await startServer((path, port): Answer => {
       if (path === "/ok.gif") return { status: 200, headers: { "content-type": "image/gif" }, body: GIF };
       const to = redirects[path];
       return to ? { status: 302, headers: { location: to(port) } } : { status: 404 };

@@ -66,7 +66,9 @@ describe("abuse: HTTP framing and slow clients", () => {
       `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`,
     );
     expect(res.statuses).toEqual([431]);
-    expect(firstBody(res.text).error?.code).toBe("headers_too_large");
+    const body = firstBody(res.text);
+    expect(body.error?.code).toBe("headers_too_large");
+    expect(res.text).toContain(`x-request-id: ${body.request_id}`);
     expect(res.closed).toBe(true);
   });
 
