@@ -6,12 +6,15 @@ import { isPrivateAddress, RemoteImageFetcher } from "../../src/providers/gemini
 import { ask, type Harness, startHarness } from "../helpers/harness.js";
 import { rejected } from "../providers/unit/thrown.js";
 
+interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /** A loopback HTTP server whose handler sees every request; `hits` counts them by path. */
 async function startServer(
-  handler: (
-    path: string,
-    port: number,
-  ) => { status: number; headers?: Record<string, string>; body?: string },
+  handler: (path: string, port: number) => Answer,
 ): Promise<{ url: string; port: number; hits: string[]; close: () => Promise<void> }> {
   const hits: string[] = [];
   let port = 0;
