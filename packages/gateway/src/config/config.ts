@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type CacheConfig, loadCacheConfig } from "../cache/cache-config.js";
+import { loadServerLimits, type ServerLimits } from "../http/server-limits.js";
 import { loadObserveConfig, type ObserveConfig } from "../observe/observe-config.js";
+import { allowList } from "../providers/gemini/remote-image.js";
 import { QUIRKS, type VendorQuirks } from "../providers/quirks.js";
 import {
   MAX_RETRIES,
@@ -9,6 +11,7 @@ import {
   resolveRoutingConfig,
   routingFileSchema,
 } from "../routing/routing-config.js";
+import { type AuthFailureSettings, loadAuthFailureSettings } from "../security/auth-failures.js";
 import { BUILTIN_PRICES, type ModelPrice, type PriceCatalog } from "./prices.js";
 import { BUILTIN_VENDORS } from "./vendors.js";
 
@@ -45,6 +48,8 @@ export interface ProviderConfig {
   quirks: VendorQuirks;
   /** From MESHAPI_REMOTE_IMAGES; "public" when absent. */
   remoteImages?: RemoteImagePolicy;
+  /** From MESHAPI_REMOTE_IMAGES_ALLOW: CIDR ranges the "public" policy may still download from. */
+  remoteImageAllow?: readonly string[];
 }
 
 export interface GatewayConfig {
@@ -86,6 +91,10 @@ export interface GatewayConfig {
   routing: RoutingConfig;
   /** Metrics and tracing (see observe/observe-config.ts). */
   observe: ObserveConfig;
+  /** Header/request/keep-alive timeouts and header, connection caps (see http/server-limits.ts). */
+  server: ServerLimits;
+  /** The per-address failed-auth limit (see security/auth-failures.ts). */
+  authFailures: AuthFailureSettings;
 }
 
 export const DEFAULTS = {
@@ -215,6 +224,8 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
     prices,
     routing: buildRouting(file, providers, env),
     observe: loadObserveConfig(env),
+    server: loadServerLimits(env),
+    authFailures: loadAuthFailureSettings(env),
   };
 }
 
@@ -243,6 +254,7 @@ function buildProviders(
 ): Map<string, ProviderConfig> {
   const providers = new Map<string, ProviderConfig>();
   const remoteImages = remoteImagePolicy(env);
+  const remoteImageAllow = remoteImageAllowList(env);
   const add = (
     p: Omit<ProviderConfig, "apiKey" | "baseUrl"> & { defaultBaseUrl: string; apiKeyFallbackEnv?: string },
   ) => {
@@ -252,6 +264,7 @@ function buildProviders(
       apiKey: env[p.apiKeyEnv] || (apiKeyFallbackEnv ? env[apiKeyFallbackEnv] : undefined) || undefined,
       baseUrl: stripSlash(env[p.baseUrlEnv] || defaultBaseUrl),
       remoteImages,
+      remoteImageAllow,
     });
   };
   for (const v of BUILTIN_VENDORS) {
@@ -292,6 +305,7 @@ function buildProviders(
       timeouts: { ...(builtin?.timeouts ?? timeouts), ...entry.timeouts },
       quirks: builtin?.quirks ?? { streamOptions: true },
       remoteImages,
+      remoteImageAllow,
     });
   }
   return providers;
@@ -331,6 +345,19 @@ function remoteImagePolicy(env: NodeJS.ProcessEnv): RemoteImagePolicy {
   if (raw === undefined || raw === "") return "public";
   if (raw === "public" || raw === "any" || raw === "off") return raw;
   throw new ConfigError(`MESHAPI_REMOTE_IMAGES must be "public", "any" or "off", got "${raw}"`);
+}
+
+function remoteImageAllowList(env: NodeJS.ProcessEnv): readonly string[] {
+  const cidrs = (env.MESHAPI_REMOTE_IMAGES_ALLOW ?? "")
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
+  try {
+    allowList(cidrs);
+  } catch (err) {
+    throw new ConfigError(`MESHAPI_REMOTE_IMAGES_ALLOW: ${(err as Error).message}`);
+  }
+  return cidrs;
 }
 
 function failurePolicy(env: NodeJS.ProcessEnv, name: string): "open" | "closed" | undefined {

@@ -45,7 +45,22 @@ export const ERROR_CATALOG = {
     type: "invalid_request_error",
     doc: "The body breaks the schema; see details.",
   },
+  request_timeout: {
+    status: 408,
+    type: "invalid_request_error",
+    doc: "The client took too long to send the request headers or body (MESHAPI_HEADERS_TIMEOUT_MS, MESHAPI_REQUEST_TIMEOUT_MS).",
+  },
+  headers_too_large: {
+    status: 431,
+    type: "invalid_request_error",
+    doc: "The request headers are over the size or count limit (MESHAPI_MAX_HEADER_BYTES, MESHAPI_MAX_HEADERS_COUNT).",
+  },
   rate_limit_exceeded: { status: 429, type: "rate_limit_error", doc: "A rate limit of the key is reached." },
+  too_many_failed_auth: {
+    status: 429,
+    type: "rate_limit_error",
+    doc: "Too many failed authentication attempts from this client address; wait for Retry-After.",
+  },
   internal_error: {
     status: 500,
     type: "api_error",

@@ -14,8 +14,10 @@ const ROUTE = "/v1/chat/completions";
 
 export interface ChatLaneDeps {
   server: ServerDeps;
-  /** Closing check and authentication, exactly as the Fastify hook runs them. */
-  gate: (headers: IncomingMessage["headers"]) => ApiKeyRecord | Promise<ApiKeyRecord>;
+  /** What the Fastify hook refuses first, with the connection closed (shutting down, framing, headers). */
+  refuse: (headers: IncomingMessage["headers"], rawHeaders: readonly string[]) => GatewayError | undefined;
+  /** The key, with the failed-auth limit, exactly as the Fastify hook checks it. */
+  gate: (headers: IncomingMessage["headers"], ip: string) => ApiKeyRecord | Promise<ApiKeyRecord>;
   pipeline: (ex: ServedExchange) => Promise<RouteResult>;
   access: (fields: AccessFields) => void;
   observers: readonly HttpObserver[];
@@ -25,7 +27,7 @@ export interface ChatLaneDeps {
  * `POST /v1/chat/completions` served on node:http directly, past Fastify's router, hook chain,
  * content-type parser and reply: the route every chat request takes, where that machinery was a
  * measurable share of the gateway's own time. It runs the same steps the Fastify route runs (request
- * id, closing check and authentication before the body is read, the body limit, JSON parsing with
+ * id; the refusals, authentication and failed-auth limit before the body is read, the body limit, JSON parsing with
  * prototype-poisoning protection, the chat pipeline, the error envelope, the access line and the HTTP
  * metrics), so a client cannot tell which front answered. Anything not in the common shape (another
  * method or path, a body that is not `application/json`, `Expect: 100-continue`) is left to Fastify,
@@ -53,8 +55,14 @@ async function serve(deps: ChatLaneDeps, req: IncomingMessage, res: ServerRespon
   res.once("close", () => {
     if (!res.writableFinished) finished(deps, req, res, requestId, startedAt, key);
   });
+  let closeAfter = false;
   try {
-    const gated = deps.gate(req.headers);
+    const refused = deps.refuse(req.headers, req.rawHeaders);
+    if (refused) {
+      closeAfter = true;
+      throw refused;
+    }
+    const gated = deps.gate(req.headers, req.socket.remoteAddress ?? "");
     key = gated instanceof Promise ? await gated : gated;
     const body = await readJson(req, limit);
     const result = await runExchange(

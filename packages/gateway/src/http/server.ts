@@ -18,15 +18,18 @@ import type { GatewayConfig } from "../config/config.js";
 import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { KeyCache } from "../keys/key-cache.js";
 import { accessLogger } from "../logging.js";
-import { authenticate } from "../pipeline/authenticate.js";
+import { authenticate, presentedKey } from "../pipeline/authenticate.js";
 import type { ChatDeps } from "../pipeline/chat.js";
 import type { AnthropicPassThrough } from "../providers/anthropic/passthrough.js";
 import type { Cancellation } from "../providers/cancellation.js";
 import type { EmbedderRegistry } from "../providers/embeddings/registry.js";
 import type { OpenAIResponsesPassThrough } from "../providers/openai-responses/passthrough.js";
+import { AuthFailureLimiter, isFailedAuth } from "../security/auth-failures.js";
 import type { ApiKeyRecord, Store } from "../store/types.js";
 import { chatLane } from "./chat-lane.js";
+import { handleClientError } from "./client-error.js";
 import { normalizeError } from "./error-handler.js";
+import { ambiguousFraming } from "./framing.js";
 import type { HttpObserver } from "./http-observer.js";
 import { pathOnly } from "./path-only.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
@@ -37,6 +40,7 @@ import { registerHealthRoutes } from "./routes/health.js";
 import { registerMessagesRoutes } from "./routes/messages.js";
 import { registerModelRoutes } from "./routes/models.js";
 import { registerResponsesRoutes } from "./routes/responses.js";
+import { applyServerLimits, fastifyServerOptions, headersOverflow } from "./server-limits.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -45,6 +49,8 @@ declare module "fastify" {
     startedAt: number;
   }
   interface FastifyInstance {
+    /** Failed-auth counts per client address, shared by the `/v1` key check and the admin guard. */
+    authFailures: AuthFailureLimiter;
     /** Request watchers that the chat lane, which bypasses Fastify's hooks, calls too. */
     httpObservers: HttpObserver[];
   }
@@ -72,16 +78,45 @@ export function sendError(reply: FastifyReply, error: GatewayError): FastifyRepl
   return reply.code(error.status).type("application/json").send(toEnvelope(error, reply.request.id));
 }
 
+function tooManyHeaders(max: number): GatewayError {
+  return new GatewayError(
+    "headers_too_large",
+    `The request has more header fields than the gateway accepts (${max}, MESHAPI_MAX_HEADERS_COUNT).`,
+  );
+}
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  const limits = deps.config.server;
+  const authFailures = new AuthFailureLimiter(deps.config.authFailures);
   const access = accessLogger(deps.log);
   const observers: HttpObserver[] = [];
-  const lane = chatLane({
-    server: deps,
-    gate: (headers) => gate(deps, headers),
-    pipeline: chatExchange(deps),
-    access,
-    observers,
-  });
+
+  /** Refused before anything else, with the connection closed: shutting down, ambiguous framing, too many headers. */
+  const refuse = (headers: IncomingHttpHeaders, rawHeaders: readonly string[]): GatewayError | undefined => {
+    if (deps.isClosing()) return new GatewayError("service_unavailable", "The gateway is shutting down.");
+    const framing = ambiguousFraming(headers);
+    // The rest of the bytes on this connection cannot be trusted to start a new request.
+    if (framing) return new GatewayError("invalid_request", framing);
+    if (headersOverflow(rawHeaders, limits)) return tooManyHeaders(limits.maxHeadersCount);
+    return undefined;
+  };
+  /** The `/v1` key, checked before the body is read; a wrong key counts towards the address's failed-auth limit. */
+  const gate = (headers: IncomingHttpHeaders, ip: string): ApiKeyRecord | Promise<ApiKeyRecord> => {
+    const counted = (err: unknown): never => {
+      // A request with no key at all does not count.
+      if (isFailedAuth(err) && presentedKey(headers) !== undefined) authFailures.recordFailure(ip);
+      throw err;
+    };
+    try {
+      authFailures.check(ip);
+      const found = authenticate(headers, deps.keys);
+      return found instanceof Promise ? found.catch(counted) : found;
+    } catch (err) {
+      return counted(err);
+    }
+  };
+
+  const lane = chatLane({ server: deps, refuse, gate, pipeline: chatExchange(deps), access, observers });
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request comes from our onResponse hook instead of Fastify's two.
@@ -93,10 +128,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     requestIdHeader: false,
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
+    ...fastifyServerOptions(limits),
+    clientErrorHandler: handleClientError,
     // The chat route's common shape is served by the chat lane; everything else by Fastify.
     serverFactory: (handler, options) =>
       laneServer(options, (req, res) => lane(req, res) || handler(req, res)),
   });
+  applyServerLimits(app.server, limits);
+  app.decorate("authFailures", authFailures);
   app.decorate("httpObservers", observers);
   app.decorateRequest("apiKey", null);
   app.decorateRequest("startedAt", 0);
@@ -106,16 +145,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook("onRequest", (req, reply, done) => {
     req.startedAt = performance.now();
     reply.header("x-request-id", req.id);
-    if (deps.isClosing()) reply.header("connection", "close");
-    // Authenticate before the body is read, so unauthenticated clients cannot make us parse 20 MB.
-    if (!req.url.startsWith("/v1/")) {
-      if (deps.isClosing()) sendError(reply, shuttingDown());
-      else done();
+    const refused = refuse(req.headers, req.raw.rawHeaders);
+    if (refused) {
+      reply.header("connection", "close");
+      sendError(reply, refused);
       return;
     }
-    let found: ReturnType<typeof authenticate>;
+    // Authenticate before the body is read, so unauthenticated clients cannot make us parse 20 MB.
+    if (!req.url.startsWith("/v1/")) return done();
+    let found: ApiKeyRecord | Promise<ApiKeyRecord>;
     try {
-      found = gate(deps, req.headers);
+      found = gate(req.headers, req.ip);
     } catch (err) {
       return done(err as Error);
     }
@@ -162,16 +202,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerModelRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
   return app;
-}
-
-/** What every `/v1` request passes before its body is read: the gateway is not closing, and the key. */
-function gate(deps: ServerDeps, headers: IncomingHttpHeaders): ApiKeyRecord | Promise<ApiKeyRecord> {
-  if (deps.isClosing()) throw shuttingDown();
-  return authenticate(headers, deps.keys);
-}
-
-function shuttingDown(): GatewayError {
-  return new GatewayError("service_unavailable", "The gateway is shutting down.");
 }
 
 /** The server Fastify would build (same options applied), with the chat lane in front of its handler. */

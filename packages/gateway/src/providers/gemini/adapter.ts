@@ -53,6 +53,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const body = await buildGeminiBody(call.request, geminiModelTraits(model), {
       fetcher: this.images,
       policy: provider.remoteImages ?? "public",
+      allow: provider.remoteImageAllow ?? [],
       signal: call.signal.abortSignal,
       baseUrl: provider.baseUrl,
     });

@@ -12,6 +12,8 @@ const AUDIO_TYPES: Readonly<Record<string, string>> = { wav: "audio/wav", mp3: "
 export interface ContentContext {
   fetcher: RemoteImageFetcher;
   policy: RemoteImagePolicy;
+  /** CIDR ranges exempt from the "public" policy's private-address refusal. */
+  allow?: readonly string[];
   signal: AbortSignal;
   /** The Gemini origin: its Files API URIs are passed by reference rather than downloaded. */
   baseUrl: string;
@@ -36,7 +38,13 @@ async function toPart(part: ContentPart, ctx: ContentContext): Promise<Part | un
       if (part.inline) return inline(part.inline);
       if (isFilesApiUri(part.url, ctx.baseUrl)) return { fileData: { fileUri: part.url } };
       return inline(
-        await ctx.fetcher.fetch(part.url, ctx.policy, ctx.signal, [...part.loc, "image_url", "url"]),
+        await ctx.fetcher.fetch(
+          part.url,
+          ctx.policy,
+          ctx.signal,
+          [...part.loc, "image_url", "url"],
+          ctx.allow,
+        ),
       );
     }
     case "audio": {
