@@ -18,6 +18,16 @@ export interface RelayOptions {
   price: ModelPrice | undefined;
   /** Called once, when the first chunk reaches the client (time to first token). */
   onFirstChunk: () => void;
+  /**
+   * Filled as chunks are relayed (the text their tokens were spent on), so a stream that fails
+   * mid-way can still be accounted for what reached the client.
+   */
+  delivered?: DeliveredText;
+}
+
+/** The completion text relayed so far, content and tool arguments, in pieces. */
+export interface DeliveredText {
+  text: string[];
 }
 
 /**
@@ -38,7 +48,7 @@ export async function relayStream(
   let last: ChatCompletionChunk | undefined;
   let finished = false;
   let first = true;
-  const text: string[] = [];
+  const text: string[] = opts.delivered?.text ?? [];
 
   for await (const chunk of chunks) {
     chunk.model = opts.publicModel;
