@@ -8,7 +8,7 @@
  * The gateway's upstream timeouts in these tests: short, so a stall ends in a second or two. The idle
  * timeout is over a second so that a 1 byte/s drip never trips it: only the total deadline may.
  */
-export const TIMEOUTS = { connectMs: 500, firstByteMs: 800, idleMs: 1200, totalMs: 2000 } as const;
+export const TIMEOUTS = { connectMs: 500, firstByteMs: 800, idleMs: 1200, totalMs: 3000 } as const;
 /** The largest upstream event (or non-streaming body) the gateway accepts in these tests. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 /** Head room on top of a fault's timeout for a loaded machine: a bound, not a timing target. */
@@ -52,6 +52,8 @@ export interface FaultCase {
   outcome: Outcome;
   /** The timeout that bounds the case (ms), for the elapsed-time check. */
   boundMs: number;
+  /** What the error message must say (which timer fired, what was wrong), where it is one thing. */
+  message?: RegExp;
 }
 
 const upstream502: Outcome = { kind: "status", status: 502, code: "upstream_error" };
@@ -62,16 +64,17 @@ const fast = TIMEOUTS.firstByteMs;
 
 /** Each fault, non-stream and stream, before and (where it can happen) after the first byte. */
 export const CASES: readonly FaultCase[] = [
-  { name: "connection refused", stream: false, directive: null, outcome: upstream502, boundMs: fast },
-  { name: "connection refused", stream: true, directive: null, outcome: upstream502, boundMs: fast },
-  { name: "reset before headers", stream: false, directive: () => "reset", outcome: upstream502, boundMs: fast },
-  { name: "reset before headers", stream: true, directive: () => "reset", outcome: upstream502, boundMs: fast },
+  { name: "connection refused", stream: false, directive: null, outcome: upstream502, boundMs: fast, message: /Could not reach dead-\w+ \(ECONNREFUSED\)/ },
+  { name: "connection refused", stream: true, directive: null, outcome: upstream502, boundMs: fast, message: /Could not reach dead-\w+ \(ECONNREFUSED\)/ },
+  { name: "reset before headers", stream: false, directive: () => "reset", outcome: upstream502, boundMs: fast, message: /Could not reach/ },
+  { name: "reset before headers", stream: true, directive: () => "reset", outcome: upstream502, boundMs: fast, message: /Could not reach/ },
   {
     name: "stall before headers",
     stream: false,
     directive: () => "hang",
     outcome: timeout504,
     boundMs: TIMEOUTS.firstByteMs,
+    message: /did not answer within 800 ms/,
   },
   {
     name: "stall before headers",
@@ -79,6 +82,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => "hang",
     outcome: timeout504,
     boundMs: TIMEOUTS.firstByteMs,
+    message: /did not answer within 800 ms/,
   },
   {
     name: "stall mid-body",
@@ -86,6 +90,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => "hang_after=1",
     outcome: timeout504,
     boundMs: TIMEOUTS.idleMs,
+    message: /sent nothing for 1200 ms/,
   },
   {
     name: "stall mid-stream",
@@ -93,6 +98,7 @@ export const CASES: readonly FaultCase[] = [
     directive: (f) => `hang_after=${f.mid}`,
     outcome: inBandTimeout,
     boundMs: TIMEOUTS.idleMs,
+    message: /sent nothing for 1200 ms/,
   },
   {
     name: "cut (socket destroyed) mid-body",
@@ -163,6 +169,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => `oversized=${2 * MAX_EVENT_BYTES}`,
     outcome: upstream502,
     boundMs: fast,
+    message: /larger than 262144 bytes/,
   },
   {
     name: "oversized event mid-stream",
@@ -170,6 +177,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => `oversized=${2 * MAX_EVENT_BYTES}`,
     outcome: inBandUpstream,
     boundMs: fast,
+    message: /larger than 262144 bytes/,
   },
   {
     name: "wrong content-type (JSON body sent as text/html)",
@@ -184,6 +192,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => "content_type=text/plain",
     outcome: upstream502,
     boundMs: fast,
+    message: /not answer with an event stream \(content-type: text\/plain\)/,
   },
   {
     name: "HTML error page (502)",
@@ -191,6 +200,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => "html_error=502",
     outcome: upstream502,
     boundMs: fast,
+    message: /HTTP 502\): an HTML page titled "502 Bad Gateway"/,
   },
   {
     name: "HTML error page (502)",
@@ -198,6 +208,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => "html_error=502",
     outcome: upstream502,
     boundMs: fast,
+    message: /HTTP 502\): an HTML page titled "502 Bad Gateway"/,
   },
   {
     name: "HTML page with a 200",
@@ -219,6 +230,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => "error_body",
     outcome: upstream502,
     boundMs: fast,
+    message: /answered 200 with an error: Simulated error in a 200 body/,
   },
   {
     name: "200 with an error as the first event",
@@ -233,6 +245,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => "drip_bps=1",
     outcome: timeout504,
     boundMs: TIMEOUTS.totalMs,
+    message: /did not finish its answer within 3000 ms/,
   },
   {
     name: "slow drip (1 byte/s) from the first event",
@@ -240,6 +253,7 @@ export const CASES: readonly FaultCase[] = [
     directive: () => "drip_bps=1",
     outcome: timeout504,
     boundMs: TIMEOUTS.totalMs,
+    message: /did not finish its answer within 3000 ms/,
   },
   {
     name: "slow drip (1 byte/s) mid-stream",
@@ -247,5 +261,6 @@ export const CASES: readonly FaultCase[] = [
     directive: (f) => `drip_bps=1,drip_after=${f.mid}`,
     outcome: inBandTimeout,
     boundMs: TIMEOUTS.totalMs,
+    message: /did not finish its answer within 3000 ms/,
   },
 ];
