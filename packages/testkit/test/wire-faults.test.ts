@@ -78,7 +78,9 @@ describe.each(FORMATS)("$name wire faults", (format) => {
     const events = stream.text.split(/\r?\n\r?\n/).filter((e) => e.includes("data:"));
     const big = events.filter((e) => e.length > 100_000);
     expect(big).toHaveLength(1);
-    expect(() => JSON.parse((big[0] as string).slice((big[0] as string).indexOf("data: ") + 6))).not.toThrow();
+    expect(() =>
+      JSON.parse((big[0] as string).slice((big[0] as string).indexOf("data: ") + 6)),
+    ).not.toThrow();
     expect(stream.text).toMatch(format.terminator);
     const body = await format.post("[[sim:oversized=50000]]", false);
     expect(body.text.length).toBeGreaterThan(50_000);

@@ -38,7 +38,11 @@ export async function* sseEvents(
 }
 
 function oversized(maxEventBytes: number): GatewayError {
-  return new GatewayError("upstream_error", `The provider sent an event larger than ${maxEventBytes} bytes.`, {
-    status: 502,
-  });
+  return new GatewayError(
+    "upstream_error",
+    `The provider sent an event larger than ${maxEventBytes} bytes.`,
+    {
+      status: 502,
+    },
+  );
 }

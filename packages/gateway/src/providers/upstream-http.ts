@@ -214,10 +214,7 @@ export function toGatewayError(err: unknown, provider: ProviderConfig): unknown 
     );
   }
   if (err instanceof undiciErrors.HeadersTimeoutError) {
-    return new GatewayError(
-      "gateway_timeout",
-      `${name} did not answer within ${firstByteMs(provider)} ms.`,
-    );
+    return new GatewayError("gateway_timeout", `${name} did not answer within ${firstByteMs(provider)} ms.`);
   }
   if (err instanceof undiciErrors.BodyTimeoutError) {
     return new GatewayError("gateway_timeout", `${name} sent nothing for ${provider.timeouts.idleMs} ms.`);

@@ -4,96 +4,23 @@
  * error frame + `data: [DONE]` (after it), within the timeout that bounds it, with a usage row for what
  * was delivered. The table of cases is fault-matrix.ts.
  */
-import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { join } from "node:path";
-import { type Simulator, startSimulator } from "@meshapi/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countTextTokens } from "../../src/pipeline/usage-math.js";
-import type { RecentRequest } from "../../src/store/insight-types.js";
-import { type Harness, readEvents, startHarness } from "../helpers/harness.js";
-import { CASES, type FaultCase, FORMATS, type Format, MAX_EVENT_BYTES, SLACK_MS, TIMEOUTS } from "./fault-matrix.js";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { readEvents } from "../helpers/harness.js";
+import { type FaultGateway, startFaultGateway } from "./fault-gateway.js";
+import { CASES, type FaultCase, FORMATS, type Format, SLACK_MS } from "./fault-matrix.js";
 
-let sim: Simulator;
-let h: Harness;
-let keyId: string;
-
-/** A loopback port nothing listens on: connecting to it is refused at once. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
+let g: FaultGateway;
 beforeAll(async () => {
-  sim = await startSimulator();
-  const dead = `http://127.0.0.1:${await deadPort()}`;
-  h = await startHarness({
-    sim,
-    env: {
-      ANTHROPIC_API_KEY: "sim-anthropic-key",
-      ANTHROPIC_BASE_URL: sim.url,
-      GEMINI_API_KEY: "sim-gemini-key",
-      GEMINI_BASE_URL: sim.url,
-      // One answer per fault: retries and fallbacks have their own suites (routing/).
-      MESHAPI_RETRIES: "0",
-      MESHAPI_UPSTREAM_CONNECT_TIMEOUT_MS: String(TIMEOUTS.connectMs),
-      MESHAPI_UPSTREAM_FIRST_BYTE_TIMEOUT_MS: String(TIMEOUTS.firstByteMs),
-      MESHAPI_UPSTREAM_IDLE_TIMEOUT_MS: String(TIMEOUTS.idleMs),
-      MESHAPI_UPSTREAM_TOTAL_TIMEOUT_MS: String(TIMEOUTS.totalMs),
-      MESHAPI_UPSTREAM_MAX_EVENT_BYTES: String(MAX_EVENT_BYTES),
-      MESHAPI_CACHE: "off",
-    },
-    configPath: writeConfig({
-      providers: {
-        "dead-openai": { format: "openai", baseUrl: `${dead}/v1` },
-        "dead-anthropic": { format: "anthropic", baseUrl: dead },
-        "dead-gemini": { format: "gemini", baseUrl: dead },
-      },
-      // Every fault below would otherwise put the simulator's deployments into a cooldown.
-      routing: { cooldown: { cooldownMs: 0 } },
-    }),
-  });
-  const key = await h.gateway.keys.lookup(h.key);
-  keyId = (key as { id: string }).id;
-  // Loads the tokenizer (a failed stream's usage is counted with it) before any timer runs.
-  await countTextTokens("warm up");
+  g = await startFaultGateway();
 }, 30_000);
-
-afterAll(async () => {
-  await h?.close();
-  await sim?.close();
-});
-
-function writeConfig(config: unknown): string {
-  const path = join(
-    process.env.TMPDIR ?? "/tmp",
-    `meshapi-faults-${process.pid}-${Date.now()}.json`,
-  );
-  writeFileSync(path, JSON.stringify(config));
-  return path;
-}
+afterAll(() => g?.close());
 
 type Envelope = { error: { code: string; message: string; type: string }; request_id: string };
-
-/** The usage row of one request, once the writer has flushed it. */
-async function usageRow(requestId: string): Promise<RecentRequest> {
-  for (let i = 0; i < 40; i++) {
-    await h.gateway.usage.flush();
-    const rows = await h.gateway.store.recentRequests({ limit: 100, keyId });
-    const row = rows.find((r) => r.requestId === requestId);
-    if (row) return row;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no usage row for ${requestId}`);
-}
 
 async function run(f: Format, c: FaultCase) {
   const directive = c.directive === null ? "" : ` [[sim:words=8,${c.directive(f)}]]`;
   const started = performance.now();
-  const res = await h.chat({
+  const res = await g.h.chat({
     model: c.directive === null ? f.deadModel : f.model,
     stream: c.stream,
     messages: [{ role: "user", content: `Say eight words.${directive}` }],
@@ -113,7 +40,7 @@ describe.each(FORMATS)("$name upstream faults", (f) => {
     const requestId = res.headers.get("x-request-id") as string;
     expect(requestId).toMatch(/^req_/);
     expect(elapsed).toBeLessThan(c.boundMs + SLACK_MS);
-    const row = await usageRow(requestId);
+    const row = await g.usageRow(requestId);
     expect(row.stream).toBe(c.stream);
 
     if (c.outcome.kind === "status") {
