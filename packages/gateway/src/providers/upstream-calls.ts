@@ -82,7 +82,7 @@ export async function postForJson(
   }
   if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
     const body = parsed as Record<string, unknown>;
-    if (body.error !== undefined && body.error !== null) throw errorIn200(call.provider.name, body);
+    if (isErrorBody(body)) throw errorIn200(call.provider.name, body);
     return body;
   }
   throw new GatewayError("upstream_error", `${call.provider.name} returned a response that is not JSON.`, {
@@ -92,9 +92,16 @@ export async function postForJson(
 }
 
 /**
+ * An error object with nothing of an answer around it. Answers may carry an `error` field of their own
+ * (null on success; a Responses API object with status "failed" sets it) but always have an `id`.
+ */
+function isErrorBody(body: Record<string, unknown>): boolean {
+  return body.error !== undefined && body.error !== null && body.id === undefined;
+}
+
+/**
  * A 200 whose body is the vendor's error object (some proxies and vendors answer that way): a failure
- * like a 5xx, with the vendor's message, never a half-read success. Success bodies that carry an
- * `error` field have it null (the Responses API), which passes.
+ * like a 5xx, with the vendor's message, never a half-read success.
  */
 function errorIn200(providerName: string, body: Record<string, unknown>): GatewayError {
   const said = vendorMessage(body);
