@@ -184,7 +184,7 @@ async function streamChat(
     const failure = midStreamFailure(deps, target, ex.requestId, err);
     sse.fail(toEnvelope(failure, ex.requestId));
     // The client got part of an answer: its usage event counts that part.
-    acct.succeed(await deliveredUsage(request, delivered.text, target.price));
+    acct.succeed(await deliveredUsage(request, delivered.text.join(""), target.price));
     acct.end(200, failure.code);
     return { kind: "streamed" };
   }

@@ -121,7 +121,7 @@ export async function streamTranslated(
     out.send(e.event, e.data);
     out.end();
     // The client got part of an answer: its usage event counts that part.
-    acct.succeed(await deliveredUsage(chat, delivered.text, target.price));
+    acct.succeed(await deliveredUsage(chat, delivered.text.join(""), target.price));
     acct.end(200, failure.code);
   }
   return { kind: "streamed" };

@@ -108,8 +108,8 @@ export function completionText(completion: ChatCompletion): string {
  */
 export async function deliveredUsage(
   request: ChatRequest,
-  deliveredText: readonly string[],
+  deliveredText: string,
   price: ModelPrice | undefined,
 ): Promise<UsageSummary> {
-  return priceUsage(await estimateUsage(request, deliveredText.join("")), price);
+  return priceUsage(await estimateUsage(request, deliveredText), price);
 }
