@@ -33,6 +33,20 @@ export interface Directives {
   usageOnFinish: boolean;
   /** Stream: an in-band error event after N events (-1 = after the first content event). */
   streamError?: number;
+  /** Stream: end the response cleanly after N events, without the terminator; non-stream: half a body, ended cleanly. */
+  endAfter?: number;
+  /** A single event (non-stream: the body) padded with this many bytes, just after the first content event. */
+  oversized?: number;
+  /** Answer with this status and an HTML page (a proxy's error page) instead of the vendor's JSON. */
+  htmlError?: number;
+  /** `Content-Type` of a 200 answer, in place of the right one (the body is unchanged). */
+  contentType?: string;
+  /** A 200 whose body is the vendor's error JSON (stream: the error as the first event). */
+  errorBody: boolean;
+  /** Write the body at this many bytes per second (after `drip_after` stream events). */
+  dripBps?: number;
+  /** Stream: events sent at full speed before `drip_bps` starts (default 0). */
+  dripAfter?: number;
 }
 
 export type DirectiveParse =
@@ -45,6 +59,7 @@ export const NO_DIRECTIVES: Readonly<Directives> = Object.freeze({
   reset: false,
   noUsage: false,
   usageOnFinish: false,
+  errorBody: false,
 });
 
 const MARKER = "[[sim:";
@@ -60,8 +75,13 @@ type NumericKey =
   | "malformedAfter"
   | "hangAfter"
   | "words"
-  | "parallel";
-type FlagKey = "hang" | "reset" | "noUsage" | "usageOnFinish";
+  | "parallel"
+  | "endAfter"
+  | "oversized"
+  | "htmlError"
+  | "dripBps"
+  | "dripAfter";
+type FlagKey = "hang" | "reset" | "noUsage" | "usageOnFinish" | "errorBody";
 
 const NUMERIC: Record<string, NumericKey> = {
   status: "status",
@@ -73,12 +93,18 @@ const NUMERIC: Record<string, NumericKey> = {
   hang_after: "hangAfter",
   words: "words",
   parallel: "parallel",
+  end_after: "endAfter",
+  oversized: "oversized",
+  html_error: "htmlError",
+  drip_bps: "dripBps",
+  drip_after: "dripAfter",
 };
 const FLAGS: Record<string, FlagKey> = {
   hang: "hang",
   reset: "reset",
   no_usage: "noUsage",
   usage_on_finish: "usageOnFinish",
+  error_body: "errorBody",
 };
 
 /** Every directive key the simulator understands, for docs and error messages. */
@@ -86,7 +112,11 @@ export const DIRECTIVE_KEYS: readonly string[] = [
   ...Object.keys(NUMERIC),
   ...Object.keys(FLAGS),
   "stream_error",
+  "content_type",
 ];
+
+// A media type with optional parameters; no commas (they separate directives).
+const CONTENT_TYPE_RE = /^[\w.+-]+\/[\w.+-]+(\s*;[^,]*)?$/;
 
 /**
  * The text with a simulator's standing faults (see `Simulator.setFaults`) put in front, so the
@@ -104,7 +134,13 @@ export function withStanding(text: string, standing: string | undefined): string
  */
 export function parseDirectives(text: string): DirectiveParse {
   if (!text.includes(MARKER)) return { ok: true, text, directives: NO_DIRECTIVES };
-  const directives: Directives = { hang: false, reset: false, noUsage: false, usageOnFinish: false };
+  const directives: Directives = {
+    hang: false,
+    reset: false,
+    noUsage: false,
+    usageOnFinish: false,
+    errorBody: false,
+  };
   let error: string | null = null;
   const cleaned = text.replace(DIRECTIVE_RE, (_match, body: string) => {
     for (const item of body.split(",")) {
@@ -140,14 +176,21 @@ function applyEntry(directives: Directives, entry: string): string | null {
     directives.streamError = n;
     return null;
   }
+  if (key === "content_type") {
+    if (raw === null || !CONTENT_TYPE_RE.test(raw))
+      return `simulator directive "content_type" needs a media type such as text/plain, got "${raw ?? ""}"`;
+    directives.contentType = raw;
+    return null;
+  }
   const numeric = NUMERIC[key];
   if (numeric === undefined) {
     return `unknown simulator directive "${key}" (known: ${DIRECTIVE_KEYS.join(", ")})`;
   }
   const n = raw === null ? null : parseCount(raw);
   if (n === null) return `simulator directive "${key}" needs a non-negative integer, got "${raw ?? ""}"`;
-  if (key === "status" && (n < 100 || n > 599))
-    return `simulator directive "status" must be 100-599, got ${n}`;
+  if ((key === "status" || key === "html_error") && (n < 100 || n > 599))
+    return `simulator directive "${key}" must be 100-599, got ${n}`;
+  if (key === "drip_bps" && n === 0) return `simulator directive "drip_bps" must be at least 1`;
   directives[numeric] = n;
   return null;
 }

@@ -89,7 +89,7 @@ export class Exchange {
   }
 
   /** Writes one pre-serialised chunk unless the client has gone. */
-  write(chunk: string): void {
+  write(chunk: string | Uint8Array): void {
     if (!this.gone) this.res.write(chunk);
   }
 

@@ -5,6 +5,7 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import type { Directives } from "./directives.js";
 import type { Exchange } from "./exchange.js";
+import { drip, padded } from "./faults.js";
 
 export interface StreamScript {
   /** Serialised SSE events in order, terminator excluded. */
@@ -15,11 +16,11 @@ export interface StreamScript {
   malformed: string;
   /** The in-band error event written for `stream_error`. */
   error: string;
-  /** Where `stream_error` without a count strikes: just after the first content event. */
+  /** Where `stream_error` without a count strikes (and `oversized` pads): the first content event. */
   defaultErrorAt: number;
 }
 
-type Action = "cut" | "malformed" | "error" | "hang";
+type Action = "cut" | "malformed" | "error" | "hang" | "end" | "drip";
 
 /** Resolves when the stream ended, was cut, or the client left. */
 export async function playStream(
@@ -34,21 +35,38 @@ export async function playStream(
   const at = (value: number | undefined): number => (value === undefined ? -1 : Math.min(value, n));
   const cutAt = at(d.cutAfter);
   const malformedAt = at(d.malformedAfter);
-  const errorAt =
-    d.streamError === undefined ? -1 : at(d.streamError < 0 ? script.defaultErrorAt : d.streamError);
+  // `error_body` on a stream: the vendor's error as the very first event of a 200.
+  const errorAt = d.errorBody
+    ? 0
+    : d.streamError === undefined
+      ? -1
+      : at(d.streamError < 0 ? script.defaultErrorAt : d.streamError);
   const hangAt = at(d.hangAfter);
+  const endAt = at(d.endAfter);
+  const dripAt = d.dripBps === undefined ? -1 : at(d.dripAfter ?? 0);
+  const oversizedAt = d.oversized === undefined ? -1 : Math.min(script.defaultErrorAt, n - 1);
   const actionAt = (i: number): Action | null => {
     if (i === cutAt) return "cut";
     if (i === malformedAt) return "malformed";
     if (i === errorAt) return "error";
     if (i === hangAt) return "hang";
+    if (i === endAt) return "end";
+    if (i === dripAt) return "drip";
     return null;
   };
+  const eventAt = (i: number): string =>
+    i === oversizedAt ? padded(events[i] as string, d.oversized as number) : (events[i] as string);
 
-  ex.writeHead(200, headers);
+  ex.writeHead(200, d.contentType === undefined ? headers : { ...headers, "content-type": d.contentType });
   const delay = d.chunkDelayMs ?? 0;
   for (let i = 0; i <= n; i++) {
     const action = actionAt(i);
+    if (action === "drip") {
+      let rest = "";
+      for (let j = i; j < n; j++) rest += eventAt(j);
+      await drip(ex, rest + (script.done ?? ""), d.dripBps as number);
+      return;
+    }
     if (action !== null) {
       if (i === 0) ex.res.flushHeaders();
       await act(ex, action, script);
@@ -57,13 +75,17 @@ export async function playStream(
     if (i === n) break;
     if (delay > 0 && i > 0 && !(await ex.sleep(delay))) return;
     if (ex.gone) return;
-    ex.write(events[i] as string);
+    ex.write(eventAt(i));
   }
   ex.end(script.done ?? undefined);
 }
 
-async function act(ex: Exchange, action: Action, script: StreamScript): Promise<void> {
+async function act(ex: Exchange, action: Exclude<Action, "drip">, script: StreamScript): Promise<void> {
   switch (action) {
+    case "end":
+      // A clean end of the response, but without the terminator ([DONE], message_stop, the finish).
+      ex.end();
+      return;
     case "cut":
       ex.cut();
       return;

@@ -30,7 +30,27 @@ describe("parseDirectives", () => {
       parallel: 3,
       usageOnFinish: true,
       streamError: 1,
+      errorBody: false,
     });
+  });
+
+  it("parses the wire-fault directives", () => {
+    const parsed = parseDirectives(
+      "[[sim:end_after=2,oversized=1000,html_error=502,content_type=text/html; charset=utf-8,error_body,drip_bps=3,drip_after=1]] x",
+    );
+    expect(parsed.ok && parsed.directives).toMatchObject({
+      endAfter: 2,
+      oversized: 1000,
+      htmlError: 502,
+      contentType: "text/html; charset=utf-8",
+      errorBody: true,
+      dripBps: 3,
+      dripAfter: 1,
+    });
+    expect(parseDirectives("[[sim:content_type=plain]]")).toMatchObject({ ok: false });
+    expect(parseDirectives("[[sim:content_type]]")).toMatchObject({ ok: false });
+    expect(parseDirectives("[[sim:drip_bps=0]]")).toMatchObject({ ok: false });
+    expect(parseDirectives("[[sim:html_error=7]]")).toMatchObject({ ok: false });
   });
 
   it("treats a bare stream_error as 'after the first content event'", () => {

@@ -22,6 +22,11 @@ export interface TimeoutConfig {
   firstByteMs: number;
   /** Longest silence allowed between two body chunks of a response. */
   idleMs: number;
+  /**
+   * The whole upstream call, from sending the request to the last byte of the answer (a stream's too):
+   * ends an upstream that drips bytes just often enough to keep `idleMs` from firing.
+   */
+  totalMs: number;
 }
 
 export type WireFormat = "openai" | "anthropic" | "gemini";
@@ -45,6 +50,8 @@ export interface ProviderConfig {
   headers: Readonly<Record<string, string>>;
   models: readonly string[];
   timeouts: TimeoutConfig;
+  /** Largest single upstream event (one SSE event, or a whole non-streaming body) the gateway reads. */
+  maxEventBytes: number;
   quirks: VendorQuirks;
   /** From MESHAPI_REMOTE_IMAGES; "public" when absent. */
   remoteImages?: RemoteImagePolicy;
@@ -109,7 +116,14 @@ export const DEFAULTS = {
   redisPrefix: "meshapi:",
   defaultReservationTokens: 4_096,
   templateCacheMs: 2_000,
-  timeouts: { connectMs: 10_000, firstByteMs: 120_000, idleMs: 60_000 } satisfies TimeoutConfig,
+  timeouts: {
+    connectMs: 10_000,
+    firstByteMs: 120_000,
+    idleMs: 60_000,
+    totalMs: 600_000,
+  } satisfies TimeoutConfig,
+  // Above any real event (inline images included), far below what would strain the process.
+  upstreamMaxEventBytes: 16 * 1024 * 1024,
 } as const;
 
 const positiveInt = z.number().int().positive();
@@ -117,6 +131,7 @@ const timeoutsSchema = z.strictObject({
   connectMs: positiveInt.optional(),
   firstByteMs: positiveInt.optional(),
   idleMs: positiveInt.optional(),
+  totalMs: positiveInt.optional(),
 });
 const priceSchema = z.strictObject({
   input: z.number().nonnegative(),
@@ -142,6 +157,7 @@ export const configFileSchema = z.strictObject({
     })
     .optional(),
   timeouts: timeoutsSchema.optional(),
+  upstreamMaxEventBytes: positiveInt.optional(),
   providers: z
     .record(
       providerNameSchema,
@@ -191,11 +207,17 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
       DEFAULTS.timeouts.firstByteMs,
     idleMs:
       envInt(env, "MESHAPI_UPSTREAM_IDLE_TIMEOUT_MS") ?? file.timeouts?.idleMs ?? DEFAULTS.timeouts.idleMs,
+    totalMs:
+      envInt(env, "MESHAPI_UPSTREAM_TOTAL_TIMEOUT_MS") ?? file.timeouts?.totalMs ?? DEFAULTS.timeouts.totalMs,
   };
   const prices = new Map<string, ModelPrice>(Object.entries(BUILTIN_PRICES));
   for (const [model, price] of Object.entries(file.prices ?? {})) prices.set(model, price);
 
-  const providers = buildProviders(env, file, globalTimeouts);
+  const maxEventBytes =
+    envInt(env, "MESHAPI_UPSTREAM_MAX_EVENT_BYTES") ??
+    file.upstreamMaxEventBytes ??
+    DEFAULTS.upstreamMaxEventBytes;
+  const providers = buildProviders(env, file, globalTimeouts, maxEventBytes);
   return {
     host: inputs.overrides?.host ?? env.MESHAPI_HOST ?? DEFAULTS.host,
     port: inputs.overrides?.port ?? envInt(env, "MESHAPI_PORT") ?? DEFAULTS.port,
@@ -251,6 +273,7 @@ function buildProviders(
   env: NodeJS.ProcessEnv,
   file: ConfigFile,
   timeouts: TimeoutConfig,
+  maxEventBytes: number,
 ): Map<string, ProviderConfig> {
   const providers = new Map<string, ProviderConfig>();
   const remoteImages = remoteImagePolicy(env);
@@ -279,6 +302,7 @@ function buildProviders(
       headers: {},
       models: v.models,
       timeouts,
+      maxEventBytes,
       quirks: QUIRKS[v.name] ?? {},
     });
   }
@@ -303,6 +327,7 @@ function buildProviders(
       headers: { ...builtin?.headers, ...entry.headers },
       models: entry.models ?? builtin?.models ?? [],
       timeouts: { ...(builtin?.timeouts ?? timeouts), ...entry.timeouts },
+      maxEventBytes,
       quirks: builtin?.quirks ?? { streamOptions: true },
       remoteImages,
       remoteImageAllow,

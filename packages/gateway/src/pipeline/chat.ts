@@ -31,7 +31,8 @@ import { callRouted, routingHeaders } from "./routed-call.js";
 import { midStreamFailure } from "./stream-failure.js";
 import { relayStream } from "./stream-relay.js";
 import { startStream } from "./stream-start.js";
-import { completionText, estimateUsage, priceUsage } from "./usage-math.js";
+import { StreamTranscript } from "./stream-transcript.js";
+import { completionText, deliveredUsage, estimateUsage, priceUsage } from "./usage-math.js";
 import { noMessages, validateChatRequest } from "./validate.js";
 
 export interface ChatDeps {
@@ -166,12 +167,14 @@ async function streamChat(
   const sse = ex.sse();
   sse.open();
   deps.observer.streamOpened(ex);
+  const transcript = new StreamTranscript();
   try {
     const summary = await relayStream(chunks, sse, {
       request,
       publicModel: target.publicModel,
       price: target.price,
       onFirstChunk: () => acct.firstToken(),
+      transcript,
     });
     sse.done();
     acct.succeed(summary);
@@ -181,6 +184,8 @@ async function streamChat(
     if (ex.signal.aborted || isAbort(err)) throw err;
     const failure = midStreamFailure(deps, target, ex.requestId, err);
     sse.fail(toEnvelope(failure, ex.requestId));
+    // The client got part of an answer: its usage event counts that part.
+    acct.succeed(await deliveredUsage(request, transcript.text(), target.price));
     acct.end(200, failure.code);
     return { kind: "streamed" };
   }

@@ -12,6 +12,7 @@ import type { Deployment, ModelRoute } from "../routing/deployments.js";
 import type { Accounting } from "./accounting.js";
 import type { MessagesRequest } from "./messages-request.js";
 import { answered, callRouted, type RoutedDeps, routingHeaders } from "./routed-call.js";
+import { passThroughFailure } from "./stream-failure.js";
 import { priceUsage } from "./usage-math.js";
 
 type Obj = Record<string, unknown>;
@@ -124,11 +125,10 @@ export async function streamPassThrough(
   } catch (err) {
     upstream.cancel();
     if (ex.signal.aborted || isAbort(err)) throw err;
-    const failure =
-      err instanceof GatewayError
-        ? err
-        : new GatewayError("upstream_error", "The provider sent a malformed stream event.", { cause: err });
+    const failure = passThroughFailure(err, target.provider);
     out.send("error", toAnthropicEnvelope(failure, ex.requestId));
+    // The usage Anthropic reported so far (message_start's input, the last message_delta's output).
+    acct.succeed(priceUsage(chatUsageOf(usage), target.price));
     acct.end(200, failure.code);
   }
   out.end();

@@ -10,6 +10,7 @@ import type { Deployment, ModelRoute } from "../routing/deployments.js";
 import type { Accounting } from "./accounting.js";
 import type { ResponsesRequest } from "./responses-request.js";
 import { answered, callRouted, type RoutedDeps, routingHeaders } from "./routed-call.js";
+import { passThroughFailure } from "./stream-failure.js";
 import { priceUsage } from "./usage-math.js";
 
 type Obj = Record<string, unknown>;
@@ -121,10 +122,7 @@ export async function streamResponsesPassThrough(
   } catch (err) {
     upstream.cancel();
     if (ex.signal.aborted || isAbort(err)) throw err;
-    const failure =
-      err instanceof GatewayError
-        ? err
-        : new GatewayError("upstream_error", "The provider sent a malformed stream event.", { cause: err });
+    const failure = passThroughFailure(err, target.provider);
     out.send("error", {
       type: "error",
       sequence_number: seq,

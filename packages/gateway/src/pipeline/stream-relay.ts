@@ -20,6 +20,11 @@ export interface RelayOptions {
   price: ModelPrice | undefined;
   /** Called once, when the first chunk reaches the client (time to first token). */
   onFirstChunk: () => void;
+  /**
+   * Filled as chunks are relayed (the text their tokens were spent on), so a stream that fails
+   * mid-way can still be accounted for what reached the client.
+   */
+  transcript?: StreamTranscript;
 }
 
 /**
@@ -56,7 +61,7 @@ class RelayState {
   private last: ChatCompletionChunk | string | undefined;
   private finished = false;
   private first = true;
-  private readonly transcript = new StreamTranscript();
+  private readonly transcript: StreamTranscript;
 
   constructor(
     private readonly sink: EventSink,
@@ -64,6 +69,7 @@ class RelayState {
   ) {
     this.includeUsage = opts.request.stream_options?.include_usage === true;
     this.modelJson = JSON.stringify(opts.publicModel);
+    this.transcript = opts.transcript ?? new StreamTranscript();
   }
 
   raw(text: string): void {

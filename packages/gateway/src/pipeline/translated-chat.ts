@@ -13,7 +13,8 @@ import { answered, callRouted, type RoutedDeps, routingHeaders } from "./routed-
 import { midStreamFailure } from "./stream-failure.js";
 import { relayStream } from "./stream-relay.js";
 import { startStream } from "./stream-start.js";
-import { completionText, estimateUsage, priceUsage } from "./usage-math.js";
+import { StreamTranscript } from "./stream-transcript.js";
+import { completionText, deliveredUsage, estimateUsage, priceUsage } from "./usage-math.js";
 
 /**
  * The upstream step of the inbound formats that are translated onto chat completions (`/v1/messages`,
@@ -92,6 +93,7 @@ export async function streamTranslated(
   routingHeaders(ex, acct);
   const out = ex.events();
   out.open();
+  const transcript = new StreamTranscript();
   try {
     const summary = await relayStream(
       chunks,
@@ -107,6 +109,7 @@ export async function streamTranslated(
         publicModel: target.publicModel,
         price: target.price,
         onFirstChunk: () => acct.firstToken(),
+        transcript,
       },
     );
     out.end();
@@ -118,6 +121,8 @@ export async function streamTranslated(
     const e = translation.error(failure, ex.requestId);
     out.send(e.event, e.data);
     out.end();
+    // The client got part of an answer: its usage event counts that part.
+    acct.succeed(await deliveredUsage(chat, transcript.text(), target.price));
     acct.end(200, failure.code);
   }
   return { kind: "streamed" };

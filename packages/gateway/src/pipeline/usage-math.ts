@@ -100,3 +100,16 @@ export function completionText(completion: ChatCompletion): string {
     )
     .join("");
 }
+
+/**
+ * The usage of a stream that failed after it reached the client: the gateway's count of the prompt
+ * and of the text it relayed (the upstream's own usage comes only at a stream's end), priced, marked
+ * `estimated`.
+ */
+export async function deliveredUsage(
+  request: ChatRequest,
+  deliveredText: string,
+  price: ModelPrice | undefined,
+): Promise<UsageSummary> {
+  return priceUsage(await estimateUsage(request, deliveredText), price);
+}

@@ -72,7 +72,7 @@ async function* passThrough(
   body: AsyncIterable<Uint8Array>,
   call: UpstreamCall,
 ): AsyncGenerator<StreamPiece> {
-  const splitter = new SseFrameSplitter();
+  const splitter = new SseFrameSplitter(call.provider.maxEventBytes);
   for await (const bytes of body) {
     const texts = splitter.push(bytes);
     if (texts.length === 0) continue;

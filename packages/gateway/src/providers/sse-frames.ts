@@ -1,7 +1,4 @@
-import { GatewayError } from "../errors/catalog.js";
-
-/** One event's text may not grow past this without its closing blank line (a runaway upstream). */
-export const MAX_EVENT_CHARS = 4 * 1024 * 1024;
+import { oversizedEvent } from "./sse-events.js";
 
 /**
  * Splits an event stream's text into the `data` payloads of its events, for the pass-through relay.
@@ -9,11 +6,14 @@ export const MAX_EVENT_CHARS = 4 * 1024 * 1024;
  * read, so the relay can answer with one socket write per read) and it drops event names, ids and
  * comments, which an OpenAI-format chat stream does not use. The common shape, `data: {...}\n\n` with
  * LF line ends, is cut with `indexOf` and `slice` only; CR line ends and multi-line data take the
- * spec's long way.
+ * spec's long way. An event still open past `maxEventBytes` (counted in characters, which for the
+ * ASCII of JSON is bytes) fails the stream instead of growing the carry.
  */
 export class SseFrameSplitter {
   private carry = "";
   private readonly decoder = new TextDecoder();
+
+  constructor(private readonly maxEventBytes = Number.POSITIVE_INFINITY) {}
 
   /** The payloads of the events this read completed (often several, sometimes none). */
   push(bytes: Uint8Array): string[] {
@@ -42,11 +42,7 @@ export class SseFrameSplitter {
       start = end + 2;
     }
     this.carry = start === 0 ? text : text.slice(start);
-    if (this.carry.length > MAX_EVENT_CHARS) {
-      throw new GatewayError("upstream_error", "The provider sent a stream event larger than 4 MiB.", {
-        status: 502,
-      });
-    }
+    if (this.carry.length > this.maxEventBytes) throw oversizedEvent(this.maxEventBytes);
     return out;
   }
 }

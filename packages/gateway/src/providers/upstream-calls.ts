@@ -4,6 +4,7 @@ import type { ChatCompletionChunk } from "./openai-types.js";
 import { type SseEvent, sseEvents } from "./sse-events.js";
 import type { ChunkStream, StreamPiece, UpstreamCall } from "./types.js";
 import { toGatewayError, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
+import { vendorMessage } from "./upstream-status.js";
 
 /** Maps a vendor's HTTP error response to MeshAPI's envelope. */
 export type StatusErrorMapper = (
@@ -34,10 +35,35 @@ export async function postChecked(
 ): Promise<UpstreamResponse> {
   const res = await http.post(call.provider, req.url, req.headers, req.body, call.signal);
   if (res.statusCode >= 400) {
-    const text = await res.body.text().catch(() => "");
+    const text = await readErrorText(res.body);
     throw req.mapStatus(res.statusCode, res.headers, text);
   }
   return res;
+}
+
+/** More of an error body than any message needs; the rest is not read. */
+const ERROR_TEXT_BYTES = 64 * 1024;
+
+/**
+ * The start of a body that is not the answer (an error status, a wrong content type): at most
+ * ERROR_TEXT_BYTES, so a huge HTML page or an endless body costs the gateway nothing, then the
+ * connection is released. A body that fails while read gives what arrived.
+ */
+async function readErrorText(body: UpstreamResponse["body"]): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= ERROR_TEXT_BYTES) break;
+    }
+  } catch {
+    // What arrived is all there is.
+  } finally {
+    if (!body.destroyed) body.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, ERROR_TEXT_BYTES).toString("utf8");
 }
 
 /**
@@ -51,18 +77,42 @@ export async function postForJson(
 ): Promise<Record<string, unknown>> {
   const res = await http.postBuffered(call.provider, req.url, req.headers, req.body, call.signal);
   if (res.statusCode >= 400) throw req.mapStatus(res.statusCode, res.headers, res.text);
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(res.text);
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
+    parsed = JSON.parse(res.text);
   } catch {
     // Reported below with the text itself.
+  }
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+    const body = parsed as Record<string, unknown>;
+    if (isErrorBody(body)) throw errorIn200(call.provider.name, body);
+    return body;
   }
   throw new GatewayError("upstream_error", `${call.provider.name} returned a response that is not JSON.`, {
     status: 502,
     providerError: res.text.slice(0, 2048),
   });
+}
+
+/**
+ * An error object with nothing of an answer around it. Answers may carry an `error` field of their own
+ * (null on success; a Responses API object with status "failed" sets it) but always have an `id`.
+ */
+function isErrorBody(body: Record<string, unknown>): boolean {
+  return body.error !== undefined && body.error !== null && body.id === undefined;
+}
+
+/**
+ * A 200 whose body is the vendor's error object (some proxies and vendors answer that way): a failure
+ * like a 5xx, with the vendor's message, never a half-read success.
+ */
+function errorIn200(providerName: string, body: Record<string, unknown>): GatewayError {
+  const said = vendorMessage(body);
+  return new GatewayError(
+    "upstream_error",
+    `${providerName} answered 200 with an error${said ? `: ${said}` : ""}`,
+    { status: 502, providerError: body.error },
+  );
 }
 
 /** Parses one SSE `data:` payload; a broken one fails the stream (the relay sends the error frame). */
@@ -89,7 +139,7 @@ export function eventStream(
   call: UpstreamCall,
   translate: StreamTranslator,
 ): Promise<ChunkStream> {
-  return bodyStream(res, call, (body) => translate(sseEvents(body)));
+  return bodyStream(res, call, (body) => translate(sseEvents(body, call.provider.maxEventBytes)));
 }
 
 /** As `eventStream`, for a reader that takes the body's bytes itself (the OpenAI-format pass-through). */
@@ -112,11 +162,12 @@ async function requireEventStream(
 ): Promise<void> {
   const contentType = String(res.headers["content-type"] ?? "");
   if (contentType.includes("text/event-stream")) return;
-  const text = await res.body.text().catch(() => "");
-  throw new GatewayError("upstream_error", `${call.provider.name} did not answer with an event stream.`, {
-    status: 502,
-    providerError: text.slice(0, 2048),
-  });
+  const text = await readErrorText(res.body);
+  throw new GatewayError(
+    "upstream_error",
+    `${call.provider.name} did not answer with an event stream (content-type: ${contentType.slice(0, 100) || "none"}).`,
+    { status: 502, providerError: text.slice(0, 2048) },
+  );
 }
 
 /** A vendor's raw events, for a pass-through that relays them as they are; `cancel` releases the connection. */
@@ -133,7 +184,7 @@ export async function postForEvents(
 ): Promise<RawEventStream> {
   const res = await postChecked(http, call, req);
   await requireEventStream(res, call);
-  return { events: sseEvents(res.body), cancel: () => res.body.destroy() };
+  return { events: sseEvents(res.body, call.provider.maxEventBytes), cancel: () => res.body.destroy() };
 }
 
 async function* run(

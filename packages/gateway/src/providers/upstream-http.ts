@@ -29,7 +29,11 @@ export class UpstreamHttp {
   /** By provider name and origin: pools for any other origin an adapter is handed. */
   private readonly elsewhere = new Map<string, Pool>();
 
-  /** POSTs and hands back the response with its body as a stream (for event streams). */
+  /**
+   * POSTs and hands back the response with its body as a stream (for event streams). The body is
+   * destroyed with a gateway_timeout once the call has run for `timeouts.totalMs`, however steadily
+   * bytes arrive: the pool's idle timer alone never ends an upstream that drips.
+   */
   async post(
     provider: ProviderConfig,
     url: string,
@@ -37,12 +41,18 @@ export class UpstreamHttp {
     body: string,
     signal: Cancellation,
   ): Promise<UpstreamResponse> {
+    const started = performance.now();
+    let res: UpstreamResponse;
     try {
       const { pool, path } = this.route(provider, url);
-      return await pool.request({ path, method: "POST", headers, body, signal });
+      res = await pool.request({ path, method: "POST", headers, body, signal });
     } catch (err) {
       throw toGatewayError(err, provider);
     }
+    const left = provider.timeouts.totalMs - (performance.now() - started);
+    const timer = setTimeout(() => res.body.destroy(deadlineError(provider)), Math.max(0, left));
+    res.body.once("close", () => clearTimeout(timer));
+    return res;
   }
 
   /**
@@ -64,13 +74,24 @@ export class UpstreamHttp {
       return Promise.reject(toGatewayError(err, provider));
     }
     if (signal.aborted) return Promise.reject(new undiciErrors.RequestAbortedError());
+    const maxBytes = provider.maxEventBytes;
     return new Promise<BufferedResponse>((resolve, reject) => {
       const chunks: Buffer[] = [];
+      let size = 0;
       let statusCode = 0;
       let responseHeaders: IncomingHttpHeaders = {};
       let controller: Dispatcher.DispatchController | undefined;
       const onAbort = () => controller?.abort(new undiciErrors.RequestAbortedError());
       signal.once("abort", onAbort);
+      // The whole call, body included; headers alone are bounded by the pool's headersTimeout.
+      const deadline = setTimeout(
+        () => controller?.abort(deadlineError(provider)),
+        provider.timeouts.totalMs,
+      );
+      const settled = () => {
+        signal.off("abort", onAbort);
+        clearTimeout(deadline);
+      };
       route.pool.dispatch(
         { path: route.path, method: "POST", headers, body },
         {
@@ -83,18 +104,20 @@ export class UpstreamHttp {
             statusCode = status;
             responseHeaders = h;
           },
-          onResponseData(_c, chunk) {
-            chunks.push(chunk);
+          onResponseData(c, chunk) {
+            size += chunk.length;
+            if (size > maxBytes) c.abort(tooLargeError(provider));
+            else chunks.push(chunk);
           },
           onResponseEnd() {
-            signal.off("abort", onAbort);
+            settled();
             const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString(
               "utf8",
             );
             resolve({ statusCode, headers: responseHeaders, text });
           },
           onResponseError(_c, err) {
-            signal.off("abort", onAbort);
+            settled();
             reject(toGatewayError(err, provider));
           },
         },
@@ -145,9 +168,31 @@ function newPool(origin: string, provider: ProviderConfig): Pool {
     connect: { timeout: provider.timeouts.connectMs },
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
-    headersTimeout: provider.timeouts.firstByteMs,
+    headersTimeout: firstByteMs(provider),
     bodyTimeout: provider.timeouts.idleMs,
   });
+}
+
+/** The headers' deadline: `firstByteMs`, or the whole call's when that is shorter. */
+function firstByteMs(provider: ProviderConfig): number {
+  return Math.min(provider.timeouts.firstByteMs, provider.timeouts.totalMs);
+}
+
+/** The call ran past `timeouts.totalMs` (typically an upstream dripping bytes too slowly to finish). */
+function deadlineError(provider: ProviderConfig): GatewayError {
+  return new GatewayError(
+    "gateway_timeout",
+    `${provider.name} did not finish its answer within ${provider.timeouts.totalMs} ms.`,
+  );
+}
+
+/** A non-streaming body past `maxEventBytes`: read no further, it is not an answer the gateway relays. */
+export function tooLargeError(provider: ProviderConfig): GatewayError {
+  return new GatewayError(
+    "upstream_error",
+    `${provider.name} sent a response larger than ${provider.maxEventBytes} bytes.`,
+    { status: 502 },
+  );
 }
 
 /** True when the error is the client's own abort, which is not an upstream failure. */
@@ -169,10 +214,7 @@ export function toGatewayError(err: unknown, provider: ProviderConfig): unknown 
     );
   }
   if (err instanceof undiciErrors.HeadersTimeoutError) {
-    return new GatewayError(
-      "gateway_timeout",
-      `${name} did not answer within ${provider.timeouts.firstByteMs} ms.`,
-    );
+    return new GatewayError("gateway_timeout", `${name} did not answer within ${firstByteMs(provider)} ms.`);
   }
   if (err instanceof undiciErrors.BodyTimeoutError) {
     return new GatewayError("gateway_timeout", `${name} sent nothing for ${provider.timeouts.idleMs} ms.`);

@@ -27,9 +27,16 @@ export function parseErrorBody(text: string): unknown {
   }
 }
 
-/** Finds a human message in the error shapes vendors use (nested OpenAI, flat Mistral/vLLM, Google). */
+/** Longest stretch of a plain-text error body that goes into a message. */
+const MAX_TEXT_MESSAGE = 300;
+
+/**
+ * Finds a human message in the error shapes vendors use (nested OpenAI, flat Mistral/vLLM, Google).
+ * A text body is clipped, and an HTML page (a proxy's or CDN's error page) is named by its title, so
+ * markup never lands in a client's error message.
+ */
 export function vendorMessage(body: unknown): string | undefined {
-  if (typeof body === "string") return body.trim() || undefined;
+  if (typeof body === "string") return textMessage(body);
   if (body === null || typeof body !== "object") return undefined;
   const b = body as { error?: unknown; message?: unknown };
   if (typeof b.error === "object" && b.error !== null) {
@@ -38,6 +45,16 @@ export function vendorMessage(body: unknown): string | undefined {
   }
   if (typeof b.error === "string") return b.error;
   return typeof b.message === "string" ? b.message : undefined;
+}
+
+function textMessage(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  if (/^<(!doctype|html|head|body)\b/i.test(trimmed)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
+    return title ? `an HTML page titled "${title.slice(0, 120)}"` : "an HTML page";
+  }
+  return trimmed.length > MAX_TEXT_MESSAGE ? `${trimmed.slice(0, MAX_TEXT_MESSAGE)}…` : trimmed;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../src/errors/catalog.js";
-import { MAX_EVENT_CHARS, SseFrameSplitter } from "../../src/providers/sse-frames.js";
+import { SseFrameSplitter } from "../../src/providers/sse-frames.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -49,15 +49,17 @@ describe("SseFrameSplitter", () => {
   });
 
   it("refuses an event that grows past the bound without ending", () => {
-    const splitter = new SseFrameSplitter();
-    const piece = bytes(`data: ${"x".repeat(1024 * 1024)}`);
+    const splitter = new SseFrameSplitter(4096);
+    const piece = bytes(`data: ${"x".repeat(1000)}`);
     let thrown: unknown;
+    let pushed = 0;
     try {
-      for (let i = 0; i * 1024 * 1024 <= MAX_EVENT_CHARS; i++) splitter.push(piece);
+      for (; pushed < 10; pushed++) splitter.push(piece);
     } catch (err) {
       thrown = err;
     }
+    expect(pushed).toBe(4);
     expect(thrown).toBeInstanceOf(GatewayError);
-    expect((thrown as GatewayError).code).toBe("upstream_error");
+    expect((thrown as GatewayError).message).toContain("larger than 4096 bytes");
   });
 });

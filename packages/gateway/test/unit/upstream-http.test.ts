@@ -25,7 +25,8 @@ function provider(baseUrl: string): ProviderConfig {
     requiresKey: true,
     headers: {},
     models: [],
-    timeouts: { connectMs: 1_000, firstByteMs: 5_000, idleMs: 5_000 },
+    timeouts: { connectMs: 1_000, firstByteMs: 5_000, idleMs: 5_000, totalMs: 10_000 },
+    maxEventBytes: 1024 * 1024,
     quirks: {},
   };
 }

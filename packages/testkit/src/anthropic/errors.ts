@@ -17,7 +17,8 @@ const TYPES: Record<number, string> = {
 
 /** The vendor's error type for a status (unlisted 4xx → invalid_request_error, 5xx → api_error). */
 export function anthropicErrorType(status: number): string {
-  return TYPES[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
+  // A status below 400 only comes with `error_body` (an error in a 200): a server error's type.
+  return TYPES[status] ?? (status >= 500 || status < 400 ? "api_error" : "invalid_request_error");
 }
 
 export function anthropicRequestId(): string {

@@ -62,7 +62,7 @@ export async function handleMessages(ex: Exchange, expectedKey: string | undefin
     return;
   }
   const d = directives.directives;
-  if (!(await preflight(ex, d, sendAnthropicError))) return;
+  if (!(await preflight(ex, d, sendAnthropicError, request.stream))) return;
   const reply = planReply(request.conversation, directives.text, d);
   const requestId = anthropicRequestId();
   if (request.stream) {
@@ -75,5 +75,5 @@ export async function handleMessages(ex: Exchange, expectedKey: string | undefin
     await playStream(ex, headers, anthropicStreamScript(request.model, reply), d);
     return;
   }
-  sendBody(ex, { "request-id": requestId }, JSON.stringify(anthropicMessage(request.model, reply)), d);
+  await sendBody(ex, { "request-id": requestId }, JSON.stringify(anthropicMessage(request.model, reply)), d);
 }

@@ -17,7 +17,8 @@ const STATUSES: Record<number, string> = {
 
 /** gRPC status name for an HTTP status (other 4xx → FAILED_PRECONDITION, 5xx → INTERNAL). */
 export function googleStatus(status: number): string {
-  return STATUSES[status] ?? (status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION");
+  // A status below 400 only comes with `error_body` (an error in a 200): a server error's status.
+  return STATUSES[status] ?? (status >= 500 || status < 400 ? "INTERNAL" : "FAILED_PRECONDITION");
 }
 
 export function googleErrorBody(

@@ -85,16 +85,16 @@ export async function handleGemini(
     return;
   }
   const d = directives.directives;
-  if (!(await preflight(ex, d, sendGoogleError))) return;
+  if (!(await preflight(ex, d, sendGoogleError, method === "streamGenerateContent"))) return;
   const reply = planReply(conversation, directives.text, d);
   if (method === "generateContent") {
-    sendBody(ex, {}, JSON.stringify(geminiResponse(model, reply, !d.noUsage)), d);
+    await sendBody(ex, {}, JSON.stringify(geminiResponse(model, reply, !d.noUsage)), d);
     return;
   }
   const chunks = geminiChunks(model, reply, !d.noUsage);
   if (queryParam(ex.query, "alt") !== "sse") {
     // Without alt=sse the API streams one JSON array; sent whole here (faults apply to SSE).
-    sendBody(ex, {}, `[${chunks.map((c) => JSON.stringify(c)).join(",\r\n")}]`, d);
+    await sendBody(ex, {}, `[${chunks.map((c) => JSON.stringify(c)).join(",\r\n")}]`, d);
     return;
   }
   const headers = {

@@ -14,7 +14,8 @@ function defaultsFor(status: number): { type: string; code: string | null } {
   if (status === 403) return { type: "invalid_request_error", code: "unsupported_country_region_territory" };
   if (status === 404) return { type: "invalid_request_error", code: "not_found" };
   if (status === 429) return { type: "requests", code: "rate_limit_exceeded" };
-  if (status >= 500) return { type: "server_error", code: null };
+  // A status below 400 only comes with `error_body` (an error in a 200): a server error's shape.
+  if (status >= 500 || status < 400) return { type: "server_error", code: null };
   return { type: "invalid_request_error", code: null };
 }
 

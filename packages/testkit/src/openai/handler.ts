@@ -67,11 +67,11 @@ export async function handleChatCompletions(ex: Exchange, expectedKey: string | 
     return;
   }
   const d = directives.directives;
-  if (!(await preflight(ex, d, sendOpenAIError))) return;
+  if (!(await preflight(ex, d, sendOpenAIError, request.stream))) return;
   const reply = planReply(request.conversation, directives.text, d);
   const requestId = `req_${newId("")}`;
   if (!request.stream) {
-    sendBody(
+    await sendBody(
       ex,
       { "x-request-id": requestId },
       JSON.stringify(chatCompletion(request.model, reply, !d.noUsage)),

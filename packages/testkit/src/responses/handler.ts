@@ -35,10 +35,10 @@ export async function handleResponses(ex: Exchange, expectedKey: string | undefi
     return;
   }
   const d = directives.directives;
-  if (!(await preflight(ex, d, sendOpenAIError))) return;
+  if (!(await preflight(ex, d, sendOpenAIError, call.stream))) return;
   const reply = planReply(call.conversation, directives.text, d);
   if (!call.stream) {
-    sendBody(ex, {}, JSON.stringify(responseObject(call.model, reply, call.echo, !d.noUsage)), d);
+    await sendBody(ex, {}, JSON.stringify(responseObject(call.model, reply, call.echo, !d.noUsage)), d);
     return;
   }
   const headers = {

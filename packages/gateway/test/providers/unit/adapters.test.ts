@@ -50,6 +50,7 @@ function call(format: "anthropic" | "gemini", model: string): UpstreamCall {
     headers: {},
     models: [],
     timeouts: DEFAULTS.timeouts,
+    maxEventBytes: DEFAULTS.upstreamMaxEventBytes,
     quirks: {},
   };
   const request = { messages: [{ role: "user", content: "hi" }] } as ChatRequest;
