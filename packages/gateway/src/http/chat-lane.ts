@@ -94,8 +94,7 @@ async function serve(deps: ChatLaneDeps, req: IncomingMessage, res: ServerRespon
     if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
     // The rest of a body past the limit is not worth reading: closing the connection discards it.
     const discard = error.code === "payload_too_large" && !req.complete;
-    if (discard || (error.code === "service_unavailable" && deps.server.isClosing()))
-      headers.connection = "close";
+    if (discard || closeAfter) headers.connection = "close";
     sendJson(res, error.status, headers, JSON.stringify(toEnvelope(error, requestId)));
     if (discard) res.once("finish", () => req.destroy());
   }
