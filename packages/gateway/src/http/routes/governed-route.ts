@@ -45,7 +45,8 @@ export async function serveExchange(
   const onClose = () => {
     if (!reply.raw.writableFinished) controller.abort();
   };
-  reply.raw.once("close", onClose);
+  // `on`, not `once`: "close" fires at most once, and `once` would wrap the listener on every request.
+  reply.raw.on("close", onClose);
   deps.inflight.add(controller);
   try {
     const result = await pipeline({
