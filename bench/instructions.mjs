@@ -11,7 +11,7 @@
 // change, copy `packages/gateway/dist` and `package.json` somewhere before and after it. Knobs:
 // WARM (requests before counting, default 2000), N (requests counted, default 1000), REPEAT, KEYARGS
 // (extra `keys create` flags, e.g. "--rpm 1000000"), GW_ENV (JSON of extra gateway environment), CONC
-// (concurrent requests, default 1).
+// (concurrent requests, default 1), GW_NODE_ARGS (node flags for the gateway, e.g. "--optimize-for-size").
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -51,6 +51,7 @@ async function instructionsPerRequest(buildDir, dir, simUrl) {
       "--smc-check=all-non-file",
       `--callgrind-out-file=${outDir}/cg.%p`,
       process.execPath,
+      ...(process.env.GW_NODE_ARGS ?? "").split(" ").filter(Boolean),
       cli,
       "serve",
       "--port",

@@ -260,7 +260,7 @@ if (memory)
 if (openLoop)
   lines.push(
     "",
-    `| open loop, chat non-stream, ${openLoop.rate} req/s for ${openLoop.durationMs / 1000} s (medians of ${openLoop.rounds} rounds) | achieved (req/s) | p50 (ms) | p99 (ms) | added p50 over direct (ms) | added p99 over direct (ms) | errors |`,
+    `| open loop, chat non-stream, ${openLoop.rate} req/s for ${openLoop.durationMs / 1000} s (medians of ${openLoop.rounds} round${openLoop.rounds === 1 ? "" : "s"}) | achieved (req/s) | p50 (ms) | p99 (ms) | added p50 over direct (ms) | added p99 over direct (ms) | errors |`,
     "|---|---:|---:|---:|---:|---:|---:|",
     ...openLoop.rows.map(
       (r) =>
