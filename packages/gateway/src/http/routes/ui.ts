@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
 import { GatewayError } from "../../errors/catalog.js";
 
@@ -48,8 +49,7 @@ export function registerUiRoutes(app: FastifyInstance, dir: string | undefined):
     return;
   }
   const assets = join(dir, "assets");
-  // Imported only when there is a dashboard to serve; Fastify awaits the import before it starts.
-  app.register(import("@fastify/static"), {
+  app.register(fastifyStatic, {
     root: dir,
     prefix: "/ui/",
     wildcard: false,
