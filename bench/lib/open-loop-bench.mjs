@@ -25,7 +25,12 @@ export async function runOpenLoopBench({ dir, simUrl, log }) {
         headers: { authorization: "Bearer sim-openai-key" },
         body: { model: "gpt-4o-mini", messages: question },
       },
-      { name: "bare proxy", url: bare.url, headers: {}, body: { model: "openai/gpt-4o-mini", messages: question } },
+      {
+        name: "bare proxy",
+        url: bare.url,
+        headers: {},
+        body: { model: "openai/gpt-4o-mini", messages: question },
+      },
       {
         name: "gateway",
         url: gw.url,
@@ -34,7 +39,14 @@ export async function runOpenLoopBench({ dir, simUrl, log }) {
       },
     ];
     const load = (t, ms) =>
-      runOpenLoop({ url: t.url, path: "/v1/chat/completions", headers: t.headers, body: t.body, rate, durationMs: ms });
+      runOpenLoop({
+        url: t.url,
+        path: "/v1/chat/completions",
+        headers: t.headers,
+        body: t.body,
+        rate,
+        durationMs: ms,
+      });
     for (const t of targets) await load(t, warmupMs);
     const results = targets.map(() => []);
     for (let round = 0; round < rounds; round++) {

@@ -60,7 +60,14 @@ describe("runOpenLoop", () => {
 
   it("charges a late send (the client's own loop was busy) from its scheduled time", async () => {
     const target = await serverThatStalls(0);
-    const run = runOpenLoop({ url: target.url, path: "/", headers: {}, body: {}, rate: 100, durationMs: 1000 });
+    const run = runOpenLoop({
+      url: target.url,
+      path: "/",
+      headers: {},
+      body: {},
+      rate: 100,
+      durationMs: 1000,
+    });
     // Block this event loop for 300 ms: the requests due meanwhile leave late, in one burst. Measured
     // from when they actually left, they would look instant; from their schedule, they waited.
     const until = performance.now() + 300;

@@ -35,7 +35,12 @@ async function holdStreams({ url, headers, model }) {
   for (let i = 0; i < streams; i++) {
     const c = new RawConnection(url, request);
     connections.push(c);
-    results.push(c.send().then((r) => (r.status === 200 ? 0 : 1), () => 1));
+    results.push(
+      c.send().then(
+        (r) => (r.status === 200 ? 0 : 1),
+        () => 1,
+      ),
+    );
     if ((i + 1) % BATCH === 0) await sleep(BATCH_GAP_MS);
   }
   const errors = (await Promise.all(results)).reduce((a, b) => a + b, 0);

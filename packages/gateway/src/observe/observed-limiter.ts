@@ -1,4 +1,4 @@
-import type { AdmitInput, AdmitResult, LimitName, Limiter } from "../limits/types.js";
+import type { AdmitInput, AdmitResult, Limiter, LimitName } from "../limits/types.js";
 import type { CounterSeries, FastCounter } from "./fast-series.js";
 
 /**
