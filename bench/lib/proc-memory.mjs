@@ -38,7 +38,9 @@ export function sampleRss(pid, everyMs = 100) {
       try {
         const now = readProcMemory(pid);
         peak = Math.max(peak, now.rss);
-        hwm = now.hwm;
+        // The kernel syncs its per-thread RSS counters lazily, so a sample can exceed a later VmHWM by a
+        // few pages: the high-water mark is at least the highest sample.
+        hwm = Math.max(now.hwm, peak);
       } catch {}
       return { peak, hwm };
     },
