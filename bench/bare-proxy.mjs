@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { Pool } from "undici";
 
 const { values } = parseArgs({ options: { upstream: { type: "string" }, port: { type: "string" } } });
-const pool = new Pool(values.upstream, { connections: 256, keepAliveTimeout: 30_000 });
+const pool = new Pool(values.upstream, { connections: null, keepAliveTimeout: 30_000 });
 // gpt-4o-mini's list price, USD per million tokens: the same arithmetic the gateway does.
 const PRICE = { input: 0.15, output: 0.6 };
 

@@ -12,7 +12,8 @@
 // change, copy `packages/gateway/dist` and `package.json` somewhere before and after it. Knobs:
 // WARM (requests before counting, default 2000), N (requests counted, default 1000), REPEAT, KEYARGS
 // (extra `keys create` flags, e.g. "--rpm 1000000"), GW_ENV (JSON of extra gateway environment), CONC
-// (concurrent requests, default 1), STREAM=1 (streamed answers of 20 chunks instead of one JSON answer).
+// (concurrent requests, default 1), STREAM=1 (streamed answers of 20 chunks instead of one JSON answer),
+// GW_NODE_ARGS (node flags for the gateway, e.g. "--optimize-for-size").
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -60,6 +61,7 @@ async function instructionsPerRequest(buildDir, dir, simUrl) {
       "--smc-check=all-non-file",
       `--callgrind-out-file=${outDir}/cg.%p`,
       process.execPath,
+      ...(buildDir === "bare" ? [] : (process.env.GW_NODE_ARGS ?? "").split(" ").filter(Boolean)),
       ...args,
     ],
     {

@@ -6,11 +6,14 @@
 // the governance rows have their own: BENCH_GOV_SLICE_MS (default 1500), BENCH_GOV_WARMUP_MS (default 1000),
 // BENCH_GOV_ROUNDS (default 30), BENCH_GOV_RESTART_ROUNDS (default 10); the routing rows BENCH_ROUTING_SLICE_MS
 // (default 1500) and BENCH_ROUTING_ROUNDS (default 16), also used by the metrics rows. BENCH_ONLY picks parts
-// (comma-separated: throughput, governance, routing, metrics, cancel, sdk).
+// (comma-separated: throughput, governance, routing, metrics, streams-memory, open-loop, cancel, sdk).
+// The streams-memory and open-loop rows have their own knobs (lib/streams-memory.mjs, lib/open-loop-bench.mjs).
 import { existsSync, writeFileSync } from "node:fs";
 import { measureCancellation, startSlowUpstream } from "./lib/cancel.mjs";
 import { runGovernanceBench } from "./lib/governance.mjs";
 import { runLoad } from "./lib/load.mjs";
+import { runOpenLoopBench } from "./lib/open-loop-bench.mjs";
+import { canReadProcMemory } from "./lib/proc-memory.mjs";
 import {
   startBareProxyProcess,
   startGatewayProcess,
@@ -19,6 +22,7 @@ import {
 } from "./lib/processes.mjs";
 import { runMetricsBench, runRoutingBench } from "./lib/routing.mjs";
 import { median } from "./lib/stats.mjs";
+import { runStreamsMemoryBench } from "./lib/streams-memory.mjs";
 
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -168,6 +172,13 @@ const routing = [
   ...(runs("metrics") ? await runMetricsBench({ dir, simUrl: sim.url, concurrency, log }) : []),
 ];
 
+// Memory under 1,000 open slow streams (fresh processes; Linux's /proc), and latency at a fixed rate.
+const memory =
+  runs("streams-memory") && canReadProcMemory()
+    ? await runStreamsMemoryBench({ dir, simUrl: sim.url, log })
+    : undefined;
+const openLoop = runs("open-loop") ? await runOpenLoopBench({ dir, simUrl: sim.url, log }) : undefined;
+
 // Cancellation: a separate gateway whose "slow" provider is the tiny upstream above.
 const configPath = `${dir}/slow.json`;
 writeFileSync(
@@ -234,6 +245,26 @@ if (routing.length > 0)
     ...routing.map(
       (r) =>
         `| ${r.scenario} | ${fmt(r.rps)} | ${r.vsFirst === 1 ? "—" : fmt(r.vsFirst, 2)} | ${r.vsFirst === 1 ? "—" : `${fmt(r.vsFirstInterval[0], 2)}–${fmt(r.vsFirstInterval[1], 2)}`} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} |`,
+    ),
+  );
+if (memory)
+  lines.push(
+    "",
+    `| ${memory.streams} concurrent slow streams (${memory.chunkDelayMs} ms between events) | idle RSS before (MB) | peak RSS (MB) | idle RSS after (MB) | per stream (KB) | errors |`,
+    "|---|---:|---:|---:|---:|---:|",
+    ...memory.rows.map(
+      (r) =>
+        `| ${r.name} | ${fmt(r.before, 1)} | ${fmt(r.peak, 1)} | ${fmt(r.after, 1)} | ${fmt(r.perStreamKb, 1)} | ${r.errors} |`,
+    ),
+  );
+if (openLoop)
+  lines.push(
+    "",
+    `| open loop, chat non-stream, ${openLoop.rate} req/s for ${openLoop.durationMs / 1000} s (medians of ${openLoop.rounds} round${openLoop.rounds === 1 ? "" : "s"}) | achieved (req/s) | p50 (ms) | p99 (ms) | added p50 over direct (ms) | added p99 over direct (ms) | errors |`,
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...openLoop.rows.map(
+      (r) =>
+        `| ${r.name} | ${fmt(r.rate)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.addedP50 === undefined ? "—" : fmt(r.addedP50, 2)} | ${r.addedP99 === undefined ? "—" : fmt(r.addedP99, 2)} | ${r.errors} |`,
     ),
   );
 if (cancel)

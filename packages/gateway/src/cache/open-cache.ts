@@ -3,7 +3,6 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/config.js";
 import { logThrottle } from "../logging.js";
-import { RedisCache } from "./redis-cache.js";
 import { SqliteCache } from "./sqlite-cache.js";
 import type { ResponseCache } from "./types.js";
 
@@ -25,6 +24,8 @@ export async function openCache(
     mkdirSync(config.dataDir, { recursive: true });
     return new SqliteCache({ file: join(config.dataDir, CACHE_FILE_NAME), limits: config.cache, ...clock });
   }
+  // Loaded only here: an embedded gateway never pays for ioredis.
+  const { RedisCache } = await import("./redis-cache.js");
   const downLogDue = logThrottle();
   const cache = new RedisCache({
     url: config.redisUrl,

@@ -3,7 +3,6 @@ import type { GatewayConfig } from "../config/config.js";
 import { logThrottle } from "../logging.js";
 import type { Store } from "../store/types.js";
 import { MemoryLimiter } from "./memory-limiter.js";
-import { RedisLimiter } from "./redis-limiter.js";
 import type { Limiter } from "./types.js";
 
 /** Redis when MESHAPI_REDIS_URL is set (shared by every instance), otherwise in-process counters. */
@@ -16,6 +15,8 @@ export async function openLimiter(config: GatewayConfig, store: Store, log: Logg
     }
     return MemoryLimiter.create(store);
   }
+  // Loaded only here: an embedded gateway never pays for ioredis in memory or start-up time.
+  const { RedisLimiter } = await import("./redis-limiter.js");
   const settleLogDue = logThrottle();
   let unlogged = 0;
   const limiter = new RedisLimiter({

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { FastCounter, FastGauge, FastHistogram } from "./fast-series.js";
 
 /**
@@ -7,7 +7,6 @@ import { FastCounter, FastGauge, FastHistogram } from "./fast-series.js";
  * see ModelLabels), HTTP statuses and a few enums. Never a key, user, session or request id.
  */
 export function defineMetrics(registry: Registry) {
-  const registers = [registry];
   // The request path's metrics are fast-series.ts's (no label hashing per update); the rest prom-client's.
   const seconds = (name: string, help: string, labelNames: string[], buckets: number[]) =>
     new FastHistogram(name, help, labelNames, buckets, registry);
@@ -71,11 +70,10 @@ export function defineMetrics(registry: Registry) {
       help: "Cost of answered chat requests in USD, from the price catalog",
       labelNames: ["provider", "model"],
     }),
-    limiterDecisions: new Counter({
+    limiterDecisions: counter({
       name: "meshapi_limiter_decisions_total",
       help: "Admission decisions: admitted, refused (by which limit) or error (the limiter was unreachable)",
       labelNames: ["decision", "limit"],
-      registers,
     }),
   };
 }

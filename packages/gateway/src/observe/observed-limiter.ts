@@ -1,21 +1,31 @@
-import type { Counter } from "prom-client";
-import type { AdmitInput, AdmitResult, Limiter } from "../limits/types.js";
+import type { AdmitInput, AdmitResult, Limiter, LimitName } from "../limits/types.js";
+import type { CounterSeries, FastCounter } from "./fast-series.js";
 
 /**
  * A limiter that counts its admission decisions: admitted, refused by a limit, or error (unreachable,
  * the pipeline then applies its Redis-down policy). Everything else passes straight through, and an
  * in-process limiter stays synchronous.
  */
-export function countDecisions(limiter: Limiter, decisions: Counter<"decision" | "limit">): Limiter {
-  const admitted = decisions.labels("admitted", "none");
-  const errors = decisions.labels("error", "none");
+export function countDecisions(limiter: Limiter, decisions: FastCounter): Limiter {
+  // Every request passes here: each decision's series is resolved once, and counting is an addition.
+  const admitted = decisions.series({ decision: "admitted", limit: "none" });
+  const errors = decisions.series({ decision: "error", limit: "none" });
+  const refused = new Map<LimitName, CounterSeries>();
+  const refusedBy = (limit: LimitName): CounterSeries => {
+    let series = refused.get(limit);
+    if (series === undefined) {
+      series = decisions.series({ decision: "refused", limit });
+      refused.set(limit, series);
+    }
+    return series;
+  };
   const count = (result: AdmitResult): AdmitResult => {
-    if (result.ok) admitted.inc();
-    else decisions.inc({ decision: "refused", limit: result.limit });
+    if (result.ok) admitted.value++;
+    else refusedBy(result.limit).value++;
     return result;
   };
   const failed = (err: unknown): never => {
-    errors.inc();
+    errors.value++;
     throw err;
   };
   return {

@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
 import { KyselyStore } from "./kysely-store.js";
 import type { Database } from "./schema.js";
 import type { Store } from "./types.js";
@@ -23,7 +22,7 @@ export function describeStore(loc: StoreLocation): string {
 
 /** Opens the store and brings its schema up to date. */
 export async function openStore(loc: StoreLocation): Promise<Store> {
-  const store = loc.databaseUrl ? openPostgres(loc.databaseUrl) : openSqlite(loc.dataDir);
+  const store = loc.databaseUrl ? await openPostgres(loc.databaseUrl) : openSqlite(loc.dataDir);
   try {
     await store.migrate();
   } catch (err) {
@@ -46,7 +45,9 @@ function openSqlite(dataDir: string): Store {
   );
 }
 
-function openPostgres(url: string): Store {
+/** The pg driver is loaded only here: an embedded gateway (and every CLI command on SQLite) never pays for it. */
+async function openPostgres(url: string): Promise<Store> {
+  const { default: pg } = await import("pg");
   // A connect that never completes (the host vanished rather than refused) must fail, or the usage
   // writer's retry would wait on it forever; keep-alive finds half-open connections the same way.
   const pool = new pg.Pool({

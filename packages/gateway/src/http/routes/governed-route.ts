@@ -58,7 +58,8 @@ export async function runExchange(
   const onClose = () => {
     if (!res.writableFinished) controller.abort();
   };
-  res.once("close", onClose);
+  // `on`, not `once`: "close" fires at most once, and `once` would wrap the listener on every request.
+  res.on("close", onClose);
   deps.inflight.add(controller);
   try {
     return await pipeline({
