@@ -3,9 +3,10 @@ import secureJson from "secure-json-parse";
 import { GatewayError, toEnvelope } from "../errors/catalog.js";
 import type { AccessFields } from "../logging.js";
 import type { ApiKeyRecord } from "../store/types.js";
-import { normalizeError } from "./error-handler.js";
+import { normalizeError, PAYLOAD_TOO_LARGE } from "./error-handler.js";
 import type { HttpObserver } from "./http-observer.js";
 import { pathOnly } from "./path-only.js";
+import { pipelineHeadersIn } from "./pipeline-headers.js";
 import { newRequestId, safeClientRequestId } from "./request-id.js";
 import { type RouteResult, runExchange, type ServedExchange } from "./routes/governed-route.js";
 import type { ServerDeps } from "./server.js";
@@ -77,7 +78,7 @@ async function serve(deps: ChatLaneDeps, req: IncomingMessage, res: ServerRespon
         setHeader: (name, value) => {
           headers[name] = value;
         },
-        pipelineHeaders: () => pipelineHeaders(headers),
+        pipelineHeaders: () => pipelineHeadersIn(headers),
         takeOver: () => {},
       },
       deps.pipeline,
@@ -137,7 +138,7 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
       size += chunk.length;
       if (size > limit) {
         cleanup();
-        reject(new GatewayError("payload_too_large", tooLarge()));
+        reject(new GatewayError("payload_too_large", PAYLOAD_TOO_LARGE));
         return;
       }
       chunks.push(chunk);
@@ -173,18 +174,6 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
     req.on("end", onEnd);
     req.on("error", onError);
   });
-}
-
-function tooLarge(): string {
-  return "The request body is larger than the gateway accepts (MESHAPI_BODY_LIMIT_BYTES).";
-}
-
-function pipelineHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in headers) {
-    if (name.startsWith("x-ratelimit-") || name.startsWith("x-meshapi-")) out[name] = headers[name] as string;
-  }
-  return out;
 }
 
 function isChatPath(url: string | undefined): boolean {

@@ -2,6 +2,10 @@ import type { FastifyError } from "fastify";
 import { type ErrorCode, GatewayError } from "../errors/catalog.js";
 import { isAbort } from "../providers/upstream-http.js";
 
+/** The message of a 413, whichever front (Fastify or the chat lane) measured the body. */
+export const PAYLOAD_TOO_LARGE =
+  "The request body is larger than the gateway accepts (MESHAPI_BODY_LIMIT_BYTES).";
+
 /** Fastify's own request errors, mapped to the catalog. */
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: "payload_too_large",
@@ -45,7 +49,7 @@ export function normalizeError(err: unknown): { error: GatewayError; bug: boolea
 function describe(code: ErrorCode, message: string | undefined): string {
   switch (code) {
     case "payload_too_large":
-      return "The request body is larger than the gateway accepts (MESHAPI_BODY_LIMIT_BYTES).";
+      return PAYLOAD_TOO_LARGE;
     case "unsupported_media_type":
       return "Send the body as JSON with Content-Type: application/json.";
     default:

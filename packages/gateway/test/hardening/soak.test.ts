@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runNode } from "../helpers/cli.js";
 
 const SOAK = fileURLToPath(new URL("../../../../bench/soak.mjs", import.meta.url));
 
@@ -17,31 +17,15 @@ interface SoakSummary {
   perBucket: { requests: number; p50Ms: number | null; p99Ms: number | null }[];
 }
 
-function runSoak(
+async function runSoak(
   env: Record<string, string>,
 ): Promise<{ code: number | null; summary: SoakSummary; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SOAK], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      try {
-        resolve({ code, summary: JSON.parse(stdout.trim().split("\n").at(-1) ?? ""), stderr });
-      } catch {
-        reject(new Error(`no JSON summary (exit ${code}): ${stderr}`));
-      }
-    });
-  });
+  const { code, stdout, stderr } = await runNode([SOAK], env);
+  try {
+    return { code, summary: JSON.parse(stdout.trim().split("\n").at(-1) ?? ""), stderr };
+  } catch {
+    throw new Error(`no JSON summary (exit ${code}): ${stderr}`);
+  }
 }
 
 // The short form of bench/soak.mjs: the real CLI gateway and simulator processes, mixed traffic

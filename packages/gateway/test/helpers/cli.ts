@@ -11,9 +11,14 @@ export interface CliResult {
 
 /** Runs the built CLI to completion. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runNode([CLI, ...args], { MESHAPI_LOG_LEVEL: "warn", ...env });
+}
+
+/** Runs a Node script to completion, collecting its output. */
+export function runNode(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, MESHAPI_LOG_LEVEL: "warn", ...env },
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
